@@ -1,0 +1,239 @@
+package dev.bulwark.resilience;
+
+import dev.bulwark.resilience.internal.Checks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link TimeSource} that stands still until it is told to move: for tests, Bulwark's own and its
+ * users'.
+ *
+ * <p>Time advances only through {@link #advance(Duration)} or {@link #sleep(Duration)}. A sleep
+ * returns at once, advances the source by the slept duration and records it, so a test reads as a
+ * timeline:
+ *
+ * <pre>{@code
+ * var time = new ManualTimeSource();
+ * Retry retry = Retry.builder("quotes").backoff(...).timeSource(time).build();
+ * retry.call(flakyCall);
+ * assertThat(time.sleeps()).containsExactly(ofMillis(100), ofMillis(200), ofMillis(400));
+ * }</pre>
+ *
+ * <p>A timed wait through {@link #awaitNanos(Lock, Condition, long)} really blocks the waiting
+ * thread until it is signalled or until the source is advanced past its deadline. {@link
+ * #awaitWaiters(int)} lets a test wait until a thread has reached such a wait before it advances
+ * the time, so that virtual-time tests of queues and stop signals are deterministic.
+ *
+ * <p>Instances are thread-safe.
+ */
+public final class ManualTimeSource implements TimeSource {
+
+  /** A thread blocked in {@link #awaitNanos}: woken when the time passes its deadline. */
+  private record Waiter(Lock lock, Condition condition, long deadline) {}
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition waitersChanged = lock.newCondition();
+  private final List<Waiter> waiters = new ArrayList<>();
+  private final List<Duration> sleeps = new ArrayList<>();
+  private final long start;
+  private volatile long now;
+
+  /** Creates a source that starts at zero nanoseconds. */
+  public ManualTimeSource() {
+    this(0L);
+  }
+
+  /**
+   * Creates a source that starts at the given reading, for tests of wrap-around (a start near
+   * {@link Long#MAX_VALUE}).
+   *
+   * @param startNanos the first value {@link #nanoTime()} returns
+   */
+  public ManualTimeSource(long startNanos) {
+    this.start = startNanos;
+    this.now = startNanos;
+  }
+
+  @Override
+  public long nanoTime() {
+    return now;
+  }
+
+  /**
+   * Returns how much time has passed on this source since it was created.
+   *
+   * @return the time advanced so far, sleeps included
+   */
+  public Duration elapsed() {
+    return Duration.ofNanos(now - start);
+  }
+
+  /**
+   * Moves the time forward and wakes every timed wait whose deadline has now passed.
+   *
+   * @param duration how far to move; zero is allowed
+   * @throws IllegalArgumentException if {@code duration} is negative
+   * @throws NullPointerException if {@code duration} is null
+   */
+  public void advance(Duration duration) {
+    Checks.nonNegative(duration, "duration");
+    advanceNanos(duration.toNanos());
+  }
+
+  /**
+   * Returns at once after advancing the time by {@code duration} and recording the sleep; see
+   * {@link #sleeps()}.
+   *
+   * @throws InterruptedException if the calling thread is interrupted; nothing is recorded then
+   */
+  @Override
+  public void sleep(Duration duration) throws InterruptedException {
+    Objects.requireNonNull(duration, "duration");
+    if (Thread.interrupted()) {
+      throw new InterruptedException("interrupted before sleeping " + duration);
+    }
+    long nanos = Math.max(0L, duration.toNanos());
+    lock.lock();
+    try {
+      sleeps.add(Duration.ofNanos(nanos));
+    } finally {
+      lock.unlock();
+    }
+    advanceNanos(nanos);
+  }
+
+  /**
+   * Returns every sleep recorded so far, in order, including sleeps of zero.
+   *
+   * @return an immutable copy of the recorded sleeps
+   */
+  public List<Duration> sleeps() {
+    lock.lock();
+    try {
+      return List.copyOf(sleeps);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets the sleeps recorded so far; the time itself stays where it is. */
+  public void clearSleeps() {
+    lock.lock();
+    try {
+      sleeps.clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Blocks until the caller's condition is signalled, the thread is interrupted, or this source has
+   * been advanced past {@code nanos} from now. Unlike {@link #sleep(Duration)}, this wait does not
+   * move the time itself.
+   */
+  @Override
+  public long awaitNanos(Lock waiterLock, Condition condition, long nanos)
+      throws InterruptedException {
+    if (nanos <= 0) {
+      return nanos;
+    }
+    Waiter waiter = new Waiter(waiterLock, condition, now + nanos);
+    register(waiter);
+    try {
+      // The caller holds waiterLock from registration until await() releases it, so an advance
+      // that wants to signal this waiter cannot do so before the waiter is really waiting.
+      condition.await();
+    } finally {
+      unregister(waiter);
+    }
+    return waiter.deadline - now;
+  }
+
+  /**
+   * Returns how many threads are blocked in a timed wait on this source right now.
+   *
+   * @return the number of waiting threads
+   */
+  public int waiters() {
+    lock.lock();
+    try {
+      return waiters.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Blocks (in real time) until at least {@code count} threads are in a timed wait on this source.
+   * Tests call it before {@link #advance(Duration)} so that the advance cannot race ahead of the
+   * waits it is meant to end. Bound the test with a preemptive timeout.
+   *
+   * @param count how many waiting threads to wait for
+   * @throws InterruptedException if the calling thread is interrupted
+   */
+  public void awaitWaiters(int count) throws InterruptedException {
+    lock.lock();
+    try {
+      while (waiters.size() < count) {
+        waitersChanged.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void register(Waiter waiter) {
+    lock.lock();
+    try {
+      waiters.add(waiter);
+      waitersChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void unregister(Waiter waiter) {
+    lock.lock();
+    try {
+      waiters.remove(waiter);
+      waitersChanged.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void advanceNanos(long nanos) {
+    List<Waiter> due = new ArrayList<>();
+    lock.lock();
+    try {
+      now += nanos;
+      for (Waiter w : waiters) {
+        if (now - w.deadline >= 0) {
+          due.add(w);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    // Signal outside our own lock: a waiter's lock may be held by a thread that is itself about
+    // to read this source.
+    for (Waiter w : due) {
+      w.lock.lock();
+      try {
+        w.condition.signalAll();
+      } finally {
+        w.lock.unlock();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ManualTimeSource[elapsed=" + elapsed() + "]";
+  }
+}

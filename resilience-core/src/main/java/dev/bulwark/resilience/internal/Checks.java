@@ -1,0 +1,149 @@
+package dev.bulwark.resilience.internal;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Preconditions for every Bulwark builder. Each failure message names the setting, the rule and the
+ * value: {@code "failureRateThreshold must be in (0, 100], was 120.0"}.
+ *
+ * <p>Internal to Bulwark's modules; not an API for applications.
+ */
+public final class Checks {
+
+  private Checks() {}
+
+  /**
+   * Fails with {@code message} unless {@code condition} holds.
+   *
+   * @throws IllegalArgumentException if {@code condition} is false
+   */
+  public static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /**
+   * Returns {@code value}, or fails with a {@link NullPointerException} naming the setting.
+   *
+   * @throws NullPointerException if {@code value} is null
+   */
+  public static <T> T notNull(T value, String name) {
+    return Objects.requireNonNull(value, name);
+  }
+
+  /**
+   * Returns {@code value} if it is greater than zero.
+   *
+   * @throws IllegalArgumentException if it is zero or negative
+   * @throws NullPointerException if it is null
+   */
+  public static Duration positive(Duration value, String name) {
+    notNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(
+          name + " must be positive, was " + Durations.format(value));
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is zero or more.
+   *
+   * @throws IllegalArgumentException if it is negative
+   * @throws NullPointerException if it is null
+   */
+  public static Duration nonNegative(Duration value, String name) {
+    notNull(value, name);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(
+          name + " must not be negative, was " + Durations.format(value));
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is at least {@code min}.
+   *
+   * @throws IllegalArgumentException if it is less
+   */
+  public static int atLeast(int value, int min, String name) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is at least {@code min}.
+   *
+   * @throws IllegalArgumentException if it is less
+   */
+  public static long atLeast(long value, long min, String name) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is at least {@code min}.
+   *
+   * @throws IllegalArgumentException if it is less or not a number
+   */
+  public static double atLeast(double value, double min, String name) {
+    if (!(value >= min)) {
+      throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it is greater than {@code min}.
+   *
+   * @throws IllegalArgumentException if it is not greater, or not a number
+   */
+  public static double greaterThan(double value, double min, String name) {
+    if (!(value > min)) {
+      throw new IllegalArgumentException(name + " must be greater than " + min + ", was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} if it lies within the interval; the message writes the interval as {@code
+   * (0, 100]}, with brackets for closed ends.
+   *
+   * @throws IllegalArgumentException if it lies outside, or is not a number
+   */
+  public static double inRange(
+      double value,
+      double low,
+      boolean lowInclusive,
+      double high,
+      boolean highInclusive,
+      String name) {
+    boolean aboveLow = lowInclusive ? value >= low : value > low;
+    boolean belowHigh = highInclusive ? value <= high : value < high;
+    if (!(aboveLow && belowHigh)) {
+      throw new IllegalArgumentException(
+          name
+              + " must be in "
+              + (lowInclusive ? "[" : "(")
+              + plain(low)
+              + ", "
+              + plain(high)
+              + (highInclusive ? "]" : ")")
+              + ", was "
+              + value);
+    }
+    return value;
+  }
+
+  private static String plain(double d) {
+    return d == Math.rint(d) && !Double.isInfinite(d)
+        ? Long.toString((long) d)
+        : Double.toString(d);
+  }
+}

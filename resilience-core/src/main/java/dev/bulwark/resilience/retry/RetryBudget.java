@@ -1,0 +1,250 @@
+package dev.bulwark.resilience.retry;
+
+import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A budget that bounds retries (and hedged attempts) to a share of the calls, so that an outage
+ * cannot multiply the load on a struggling dependency.
+ *
+ * <p>Within any sliding {@linkplain Builder#window(Duration) window}, at most {@code ratio ×
+ * requests + minRetriesPerSecond × windowSeconds} retries are allowed, where requests are the first
+ * attempts recorded in the window (Finagle's default: 20 % of requests plus 10 retries per second
+ * over 10 seconds). One budget is typically shared by every {@code Retry} and {@code Hedge} that
+ * calls the same dependency.
+ *
+ * <pre>{@code
+ * RetryBudget budget = RetryBudget.builder().ratio(0.1).minRetriesPerSecond(5).build();
+ * Retry retry = Retry.builder("quotes").budget(budget).build();
+ * }</pre>
+ *
+ * <p><b>Design.</b> The window is cut into ten slots; each holds the number of requests and retries
+ * recorded in it, tagged with the slot's epoch, so a stale slot reads as empty and is reset on its
+ * next use — time moves lazily, with no timer. {@link #recordRequest()} is the hot path (once per
+ * call) and is a single compare-and-set. {@link #tryAcquireRetry()} runs only after a failure; it
+ * takes a lock so that two racing retries cannot both take the last token, which keeps the bound
+ * exact under contention.
+ */
+public final class RetryBudget {
+
+  private static final int SLOTS = 10;
+  private static final int COUNT_BITS = 21;
+  private static final long COUNT_MASK = (1L << COUNT_BITS) - 1; // up to ~2 million per slot
+  private static final int EPOCH_SHIFT = 2 * COUNT_BITS;
+
+  /**
+   * The configuration of a budget, as built.
+   *
+   * @param ratio the share of requests that may be retried, in [0, 1]
+   * @param minRetriesPerSecond retries allowed per second whatever the traffic
+   * @param window the span over which requests and retries are counted
+   */
+  public record Config(double ratio, int minRetriesPerSecond, Duration window) {}
+
+  private final Config config;
+  private final TimeSource time;
+  private final long slotNanos;
+  private final long floor;
+  // per slot: epoch (22 bits) | retries (21 bits) | requests (21 bits)
+  private final AtomicLongArray slots = new AtomicLongArray(SLOTS);
+  private final ReentrantLock retryLock = new ReentrantLock();
+
+  private RetryBudget(Builder b) {
+    this.config = new Config(b.ratio, b.minRetriesPerSecond, b.window);
+    this.time = b.timeSource;
+    this.slotNanos = Math.max(1, b.window.toNanos() / SLOTS);
+    this.floor = (long) Math.floor(b.minRetriesPerSecond * (b.window.toNanos() / 1e9));
+    long epoch = epoch(time.nanoTime());
+    for (int i = 0; i < SLOTS; i++) {
+      slots.set(i, pack(epoch - SLOTS, 0, 0)); // all stale: an empty window
+    }
+  }
+
+  /**
+   * Starts a budget with Finagle's defaults: ratio 0.2, 10 retries per second, a 10 s window.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns this budget's configuration.
+   *
+   * @return the configuration as built
+   */
+  public Config config() {
+    return config;
+  }
+
+  /** Records a first attempt (a request); each adds {@code ratio} of a retry to the budget. */
+  public void recordRequest() {
+    add(1, 0);
+  }
+
+  /**
+   * Takes one retry from the budget if it has one.
+   *
+   * @return true if the retry may go ahead, false if the budget is spent
+   */
+  public boolean tryAcquireRetry() {
+    retryLock.lock();
+    try {
+      if (retriesLeft(epoch(time.nanoTime())) <= 0) {
+        return false;
+      }
+      add(0, 1);
+      return true;
+    } finally {
+      retryLock.unlock();
+    }
+  }
+
+  /**
+   * Returns how many retries the budget would allow right now.
+   *
+   * @return the retries left in the current window, zero or more
+   */
+  public long available() {
+    return Math.max(0, retriesLeft(epoch(time.nanoTime())));
+  }
+
+  private long retriesLeft(long epoch) {
+    long requests = 0;
+    long retries = 0;
+    for (int i = 0; i < SLOTS; i++) {
+      long s = slots.get(i);
+      if (((epoch - epochOf(s)) & EPOCH_MASK) < SLOTS) {
+        requests += requestsOf(s);
+        retries += retriesOf(s);
+      }
+    }
+    return (long) Math.floor(config.ratio * requests) + floor - retries;
+  }
+
+  private void add(long requests, long retries) {
+    long epoch = epoch(time.nanoTime());
+    int index = (int) Math.floorMod(epoch, (long) SLOTS);
+    while (true) {
+      long s = slots.get(index);
+      long next =
+          epochOf(s) == (epoch & EPOCH_MASK)
+              ? pack(epoch, saturate(requestsOf(s) + requests), saturate(retriesOf(s) + retries))
+              : pack(epoch, requests, retries); // the slot is stale: start it afresh
+      if (slots.compareAndSet(index, s, next)) {
+        return;
+      }
+    }
+  }
+
+  private static final long EPOCH_MASK = (1L << (64 - EPOCH_SHIFT)) - 1;
+
+  private long epoch(long nanos) {
+    return Math.floorDiv(nanos, slotNanos);
+  }
+
+  private static long pack(long epoch, long requests, long retries) {
+    return ((epoch & EPOCH_MASK) << EPOCH_SHIFT) | (retries << COUNT_BITS) | requests;
+  }
+
+  /** The slot's epoch, in the same masked form that {@link #pack} stores. */
+  private static long epochOf(long slot) {
+    return slot >>> EPOCH_SHIFT;
+  }
+
+  private static long requestsOf(long slot) {
+    return slot & COUNT_MASK;
+  }
+
+  private static long retriesOf(long slot) {
+    return (slot >>> COUNT_BITS) & COUNT_MASK;
+  }
+
+  private static long saturate(long count) {
+    return Math.min(count, COUNT_MASK);
+  }
+
+  @Override
+  public String toString() {
+    return "RetryBudget[" + config + "]";
+  }
+
+  /** Builds a {@link RetryBudget}; {@link #build()} validates every setting. */
+  public static final class Builder {
+    private double ratio = 0.2;
+    private int minRetriesPerSecond = 10;
+    private Duration window = Duration.ofSeconds(10);
+    private TimeSource timeSource = TimeSource.system();
+
+    private Builder() {}
+
+    /**
+     * Sets the share of requests that may be retried (default 0.2).
+     *
+     * @param ratio in [0, 1]
+     * @return this builder
+     */
+    public Builder ratio(double ratio) {
+      this.ratio = ratio;
+      return this;
+    }
+
+    /**
+     * Sets the retries allowed per second whatever the traffic, so that a quiet client can still
+     * retry (default 10).
+     *
+     * @param minRetriesPerSecond zero or more
+     * @return this builder
+     */
+    public Builder minRetriesPerSecond(int minRetriesPerSecond) {
+      this.minRetriesPerSecond = minRetriesPerSecond;
+      return this;
+    }
+
+    /**
+     * Sets the span over which requests and retries are counted (default 10 s).
+     *
+     * @param window at least 10 ms
+     * @return this builder
+     */
+    public Builder window(Duration window) {
+      this.window = window;
+      return this;
+    }
+
+    /**
+     * Sets the time source (default {@link TimeSource#system()}).
+     *
+     * @param timeSource the time source
+     * @return this builder
+     */
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+      return this;
+    }
+
+    /**
+     * Validates the settings and builds the budget.
+     *
+     * @return the budget
+     * @throws IllegalArgumentException if {@code ratio} is outside [0, 1], {@code
+     *     minRetriesPerSecond} is negative, or {@code window} is shorter than 10 ms
+     * @throws NullPointerException if {@code window} is null
+     */
+    public RetryBudget build() {
+      Checks.inRange(ratio, 0, true, 1, true, "ratio");
+      Checks.atLeast(minRetriesPerSecond, 0, "minRetriesPerSecond");
+      Checks.notNull(window, "window");
+      Checks.require(
+          window.compareTo(Duration.ofMillis(10)) >= 0,
+          "window must be at least 10ms, was " + Durations.format(window));
+      return new RetryBudget(this);
+    }
+  }
+}
