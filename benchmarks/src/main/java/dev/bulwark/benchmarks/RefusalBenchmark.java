@@ -1,0 +1,90 @@
+package dev.bulwark.benchmarks;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The refusal paths, which run when a dependency is down and load is highest: an open breaker, a
+ * full bulkhead and an exhausted rate limiter, each refusing a call that is then caught.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(java.util.concurrent.TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class RefusalBenchmark {
+
+  private Supplier<Integer> r4jBreaker;
+  private Supplier<Integer> r4jBulkhead;
+  private Supplier<Integer> r4jLimiter;
+
+  @Setup
+  public void setUp() {
+    var breaker = io.github.resilience4j.circuitbreaker.CircuitBreaker.ofDefaults("breaker");
+    breaker.transitionToForcedOpenState();
+    r4jBreaker =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(
+            breaker, Work.SUPPLIER);
+
+    var bulkhead =
+        io.github.resilience4j.bulkhead.Bulkhead.of(
+            "bulkhead",
+            io.github.resilience4j.bulkhead.BulkheadConfig.custom()
+                .maxConcurrentCalls(1)
+                .maxWaitDuration(Duration.ZERO)
+                .build());
+    bulkhead.acquirePermission(); // held for the whole run: the bulkhead stays full
+    r4jBulkhead =
+        io.github.resilience4j.bulkhead.Bulkhead.decorateSupplier(bulkhead, Work.SUPPLIER);
+
+    var limiter =
+        io.github.resilience4j.ratelimiter.RateLimiter.of(
+            "limiter",
+            io.github.resilience4j.ratelimiter.RateLimiterConfig.custom()
+                .limitForPeriod(1)
+                .limitRefreshPeriod(Duration.ofHours(1))
+                .timeoutDuration(Duration.ZERO)
+                .build());
+    limiter.acquirePermission(); // the only permit of the hour
+    r4jLimiter =
+        io.github.resilience4j.ratelimiter.RateLimiter.decorateSupplier(limiter, Work.SUPPLIER);
+  }
+
+  @Benchmark
+  public Object resilience4j_openBreaker() {
+    try {
+      return r4jBreaker.get();
+    } catch (io.github.resilience4j.circuitbreaker.CallNotPermittedException refused) {
+      return refused;
+    }
+  }
+
+  @Benchmark
+  public Object resilience4j_fullBulkhead() {
+    try {
+      return r4jBulkhead.get();
+    } catch (io.github.resilience4j.bulkhead.BulkheadFullException refused) {
+      return refused;
+    }
+  }
+
+  @Benchmark
+  public Object resilience4j_exhaustedLimiter() {
+    try {
+      return r4jLimiter.get();
+    } catch (io.github.resilience4j.ratelimiter.RequestNotPermitted refused) {
+      return refused;
+    }
+  }
+}
