@@ -49,6 +49,7 @@ public final class RetryBudget {
   private final Config config;
   private final TimeSource time;
   private final long slotNanos;
+  private final long origin; // readings are taken relative to it, so wrap-around is harmless
   private final long floor;
   // per slot: epoch (22 bits) | retries (21 bits) | requests (21 bits)
   private final AtomicLongArray slots = new AtomicLongArray(SLOTS);
@@ -59,7 +60,8 @@ public final class RetryBudget {
     this.time = b.timeSource;
     this.slotNanos = Math.max(1, b.window.toNanos() / SLOTS);
     this.floor = (long) Math.floor(b.minRetriesPerSecond * (b.window.toNanos() / 1e9));
-    long epoch = epoch(time.nanoTime());
+    this.origin = time.nanoTime();
+    long epoch = epoch(origin);
     for (int i = 0; i < SLOTS; i++) {
       slots.set(i, pack(epoch - SLOTS, 0, 0)); // all stale: an empty window
     }
@@ -146,7 +148,7 @@ public final class RetryBudget {
   private static final long EPOCH_MASK = (1L << (64 - EPOCH_SHIFT)) - 1;
 
   private long epoch(long nanos) {
-    return Math.floorDiv(nanos, slotNanos);
+    return Math.floorDiv(nanos - origin, slotNanos);
   }
 
   private static long pack(long epoch, long requests, long retries) {
