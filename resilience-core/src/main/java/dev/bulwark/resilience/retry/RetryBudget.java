@@ -4,7 +4,6 @@ import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -227,7 +226,7 @@ public final class RetryBudget {
      * @return this builder
      */
     public Builder timeSource(TimeSource timeSource) {
-      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+      this.timeSource = timeSource;
       return this;
     }
 
@@ -237,12 +236,13 @@ public final class RetryBudget {
      * @return the budget
      * @throws IllegalArgumentException if {@code ratio} is outside [0, 1], {@code
      *     minRetriesPerSecond} is negative, or {@code window} is shorter than 10 ms
-     * @throws NullPointerException if {@code window} is null
+     * @throws NullPointerException if {@code window} or {@code timeSource} is null
      */
     public RetryBudget build() {
       Checks.inRange(ratio, 0, true, 1, true, "ratio");
       Checks.atLeast(minRetriesPerSecond, 0, "minRetriesPerSecond");
       Checks.notNull(window, "window");
+      Checks.notNull(timeSource, "timeSource");
       Checks.require(
           window.compareTo(Duration.ofMillis(10)) >= 0,
           "window must be at least 10ms, was " + Durations.format(window));
