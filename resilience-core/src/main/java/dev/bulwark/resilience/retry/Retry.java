@@ -60,7 +60,9 @@ import java.util.function.Predicate;
  *       gives up at once instead of sleeping uselessly;
  *   <li>the {@link RetryBudget} denies the retry: then a {@link RetryBudgetExhaustedException} is
  *       attached to the rethrown failure as a {@linkplain Throwable#getSuppressed() suppressed}
- *       exception, and a {@link RetryEvent.BudgetExhausted} event is published;
+ *       exception (once: a failure that already carries one is left as it is; an exception built
+ *       with suppression disabled carries none), and a {@link RetryEvent.BudgetExhausted} event is
+ *       published;
  *   <li>the thread is interrupted while it waits: the retry stops, sets the thread's interrupt
  *       status again (so that the caller still sees it) and rethrows the last failure.
  * </ul>
@@ -231,7 +233,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
         return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.DEADLINE);
       }
       if (budget != null && !budget.tryAcquireRetry()) {
-        if (failure != null) {
+        if (failure != null && !carriesBudgetRefusal(failure)) {
           failure.addSuppressed(new RetryBudgetExhaustedException(name));
         }
         if (!listeners.isEmpty()) {
@@ -276,6 +278,19 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       throw Exceptions.<X>rethrow(failure);
     }
     return result;
+  }
+
+  /**
+   * True if the failure already carries a budget refusal: a call that throws one shared exception
+   * instance (a constant) must not collect a new suppressed refusal on every denied retry.
+   */
+  private static boolean carriesBudgetRefusal(Throwable failure) {
+    for (Throwable suppressed : failure.getSuppressed()) {
+      if (suppressed instanceof RetryBudgetExhaustedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean isRetryable(Throwable failure) {

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.retry.RetryEvent.Failed.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -378,6 +380,20 @@ class RetryTest {
   }
 
   @Test
+  void aSharedExceptionInstanceCollectsTheBudgetRefusalOnlyOnce() {
+    RetryBudget budget =
+        RetryBudget.builder().ratio(0).minRetriesPerSecond(0).timeSource(time).build();
+    Retry retry = retry().budget(budget).build();
+    IOException shared = new IOException("constant");
+
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> retry.call(new Flaky(shared)::call)).isSameAs(shared);
+    }
+
+    assertThat(shared.getSuppressed()).hasSize(1);
+  }
+
+  @Test
   void budgetDenialOfARejectedResultReturnsTheResult() throws Exception {
     RetryBudget budget =
         RetryBudget.builder().ratio(0).minRetriesPerSecond(0).timeSource(time).build();
@@ -497,6 +513,26 @@ class RetryTest {
     assertThat(retry.config().budget()).containsSame(budget);
     assertThat(retry.config().timeSource()).isSameAs(time);
     assertThat(retry.toString()).startsWith("Retry[quotes, ");
+  }
+
+  @Test
+  void aFirstSuccessWithNoListenersAllocatesNothing() throws Exception {
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    RetryBudget budget = RetryBudget.builder().timeSource(time).build();
+    Retry retry = retry().maxDuration(ofSeconds(1)).budget(budget).build();
+    Call<Integer, IOException> call = () -> 7;
+    for (int i = 0; i < 20_000; i++) {
+      retry.call(call); // warm up, so that the measurement sees compiled code
+    }
+
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < 10_000; i++) {
+      retry.call(call);
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+    // a single allocation per call would be at least 160,000 bytes
+    assertThat(allocated).isLessThan(10_000);
   }
 
   @Test
