@@ -56,7 +56,10 @@ public sealed interface RetryEvent {
 
     /** Why a retry stopped without success. */
     public enum Reason {
-      /** The failure is not one the retry retries (an {@link Error}, or filtered out). */
+      /**
+       * The failure is not one the retry retries: an {@link Error}, an {@link
+       * InterruptedException}, or an exception that {@code retryOn} or {@code retryIf} filters out.
+       */
       NOT_RETRYABLE,
       /** All {@code maxAttempts} attempts were made. */
       ATTEMPTS_EXHAUSTED,
