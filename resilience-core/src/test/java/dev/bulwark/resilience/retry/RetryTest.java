@@ -5,6 +5,7 @@ import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.ManualTimeSource;
@@ -18,8 +19,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class RetryTest {
@@ -465,6 +469,45 @@ class RetryTest {
     assertThat(time.sleeps()).isEmpty();
     assertThat(events.getLast())
         .isEqualTo(new RetryEvent.Failed("quotes", 1, down, Reason.INTERRUPTED));
+  }
+
+  @Test
+  void anInterruptDuringARealSleepStopsTheRetryAtOnce() {
+    Retry retry = Retry.builder("real").backoff(fixed(ofSeconds(60))).build(); // system time
+    CountDownLatch aboutToSleep = new CountDownLatch(1);
+    retry.subscribe(
+        e -> {
+          if (e instanceof RetryEvent.Retrying) {
+            aboutToSleep.countDown();
+          }
+        });
+    IOException down = new IOException("down");
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
+
+    assertTimeoutPreemptively(
+        ofSeconds(10),
+        () -> {
+          Thread caller =
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        thrown.set(
+                            catchThrowable(
+                                () ->
+                                    retry.call(
+                                        () -> {
+                                          throw down;
+                                        })));
+                        stillInterrupted.set(Thread.currentThread().isInterrupted());
+                      });
+          aboutToSleep.await();
+          caller.interrupt();
+          caller.join();
+        });
+
+    assertThat(thrown.get()).isSameAs(down);
+    assertThat(stillInterrupted).isTrue();
   }
 
   @Test
