@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.ManualTimeSource;
+import dev.bulwark.resilience.Pipeline;
+import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.retry.RetryEvent.Failed.Reason;
@@ -508,6 +510,32 @@ class RetryTest {
 
     assertThat(thrown.get()).isSameAs(down);
     assertThat(stillInterrupted).isTrue();
+  }
+
+  @Test
+  void asTheOuterPolicyOfAPipelineItRetriesAnInnerRefusalAfterItsRetryAfter() throws Exception {
+    AtomicInteger admitted = new AtomicInteger();
+    Policy gate =
+        new Policy() {
+          @Override
+          public String name() {
+            return "gate";
+          }
+
+          @Override
+          public <T, X extends Exception> T call(Call<T, X> call) throws X {
+            if (admitted.getAndIncrement() == 0) {
+              throw new RetryTestRefusal(ofSeconds(3)); // like an open circuit
+            }
+            return call.call();
+          }
+        };
+    Pipeline pipeline = Pipeline.of(retry().backoff(fixed(ofMillis(100))).build(), gate);
+
+    assertThat(pipeline.call(() -> "through")).isEqualTo("through");
+
+    assertThat(admitted).hasValue(2);
+    assertThat(time.sleeps()).containsExactly(ofSeconds(3));
   }
 
   @Test
