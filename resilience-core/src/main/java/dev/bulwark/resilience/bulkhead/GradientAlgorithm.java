@@ -31,11 +31,13 @@ package dev.bulwark.resilience.bulkhead;
  *    by wrapping Gradient2 in its WindowedLimit; per-sample updates swing the limit several-fold
  *    because the limit grows for a whole round trip before the first slow call returns.
  * 2. The long-term average is fed only by windows that show no queueing (short ≤ tolerance ×
- *    long), by windows at the minimum limit and by idle windows. Gradient2 feeds it every sample,
- *    so a queue the limiter itself keeps up drags the baseline up and the limit with it, without
- *    end (in the simulation it drifted to twice the capacity and beyond). A dependency that really
- *    got slower still moves the baseline: the limit falls to its minimum, where every window
- *    feeds the average.
+ *    long), by idle windows, and by windows where the limit is as low as the gradient can take it
+ *    (below max(minLimit, 2 × queueSize) + 1; a gradient of 0.5 balances the headroom at
+ *    2 × queueSize). Gradient2 feeds it every sample, so a queue the limiter itself keeps up drags
+ *    the baseline up and the limit with it, without end (in a simulation of the dependency below
+ *    it drifted to twice the capacity and beyond). A dependency that really got slower still moves
+ *    the baseline: the limit falls to its floor, and latency that stays high there is not of the
+ *    limiter's making, so those windows feed the average.
  *
  * Drops are not used (as in Gradient2); their latency counts like any other sample.
  */
@@ -121,7 +123,9 @@ record GradientAlgorithm(
       }
       boolean idle = busiest < estimate / 2;
       boolean queueing = shortRtt > recipe.tolerance * longRtt;
-      if (!queueing || idle || estimate <= min) {
+      // as low as the gradient can take the limit: at 0.5 it balances the headroom at 2 × queueSize
+      boolean atFloor = estimate < Math.max(min, 2.0 * recipe.queueSize) + 1;
+      if (!queueing || idle || atFloor) {
         longUpdates++;
         long window = longUpdates < WARMUP_WINDOWS ? longUpdates : recipe.longWindow;
         longRtt += (shortRtt - longRtt) / window;
