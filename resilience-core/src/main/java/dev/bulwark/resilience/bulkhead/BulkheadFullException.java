@@ -13,6 +13,7 @@ import java.io.Serial;
  */
 public final class BulkheadFullException extends RejectedException {
 
+  /** Version of the serialized form. */
   @Serial private static final long serialVersionUID = 1L;
 
   private final int limit;

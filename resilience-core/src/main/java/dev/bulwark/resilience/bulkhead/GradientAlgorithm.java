@@ -39,7 +39,10 @@ package dev.bulwark.resilience.bulkhead;
  *    the baseline: the limit falls to its floor, and latency that stays high there is not of the
  *    limiter's making, so those windows feed the average.
  *
- * Drops are not used (as in Gradient2); their latency counts like any other sample.
+ * 3. Drops count. Gradient2 only averages a dropped call's latency, but a call refused further
+ *    down returns fast and would make the dependency look quicker just when it is overloaded. Here
+ *    a window with a drop in it updates with the smallest gradient (0.5), the way AIMD and Vegas
+ *    back off on a drop, and does not feed the long-term average.
  */
 /** The gradient recipe; each {@link #start} returns independent state. */
 record GradientAlgorithm(
@@ -79,6 +82,7 @@ record GradientAlgorithm(
     private double windowSum;
     private int windowCount;
     private int windowMaxInflight;
+    private boolean windowDropped;
 
     private double longRtt = Double.NaN;
     private long longUpdates;
@@ -103,26 +107,29 @@ record GradientAlgorithm(
       windowSum += rttNanos;
       windowCount++;
       windowMaxInflight = Math.max(windowMaxInflight, inflight);
+      windowDropped |= dropped;
       if (windowCount < recipe.windowSamples) {
         return current();
       }
       double shortRtt = Math.max(1.0, windowSum / windowCount);
       int busiest = windowMaxInflight;
+      boolean drop = windowDropped;
       windowSum = 0;
       windowCount = 0;
       windowMaxInflight = 0;
+      windowDropped = false;
       windowOpened = true;
       windowOpensNanos = startNanos + rttNanos;
-      update(shortRtt, busiest);
+      update(shortRtt, busiest, drop);
       return current();
     }
 
-    private void update(double shortRtt, int busiest) {
+    private void update(double shortRtt, int busiest, boolean drop) {
       if (Double.isNaN(longRtt)) {
         longRtt = shortRtt;
       }
       boolean idle = busiest < estimate / 2;
-      boolean queueing = shortRtt > recipe.tolerance * longRtt;
+      boolean queueing = drop || shortRtt > recipe.tolerance * longRtt;
       // as low as the gradient can take the limit: at 0.5 it balances the headroom at 2 × queueSize
       boolean atFloor = estimate < Math.max(min, 2.0 * recipe.queueSize) + 1;
       if (!queueing || idle || atFloor) {
@@ -133,10 +140,11 @@ record GradientAlgorithm(
       if (longRtt / shortRtt > 2) {
         longRtt *= 0.95;
       }
-      if (idle) {
+      if (idle && !drop) {
         return;
       }
-      double gradient = Math.max(0.5, Math.min(1.0, recipe.tolerance * longRtt / shortRtt));
+      double gradient =
+          drop ? 0.5 : Math.max(0.5, Math.min(1.0, recipe.tolerance * longRtt / shortRtt));
       double target = gradient * estimate + recipe.queueSize;
       double smoothed = (1 - recipe.smoothing) * estimate + recipe.smoothing * target;
       estimate = Math.max(min, Math.min(max, smoothed));

@@ -74,7 +74,8 @@ public interface LimitAlgorithm {
 
   /**
    * Starts a gradient algorithm that compares short-term with long-term latency, after Netflix's
-   * Gradient2.
+   * Gradient2. A window of samples with a drop in it shrinks the limit as much as a gradient can
+   * (by half, smoothed).
    *
    * @return a builder with tolerance 1.5, smoothing 0.2, queue size 4, long window 600, window of
    *     10 samples

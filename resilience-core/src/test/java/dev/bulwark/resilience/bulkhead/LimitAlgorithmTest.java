@@ -146,6 +146,18 @@ class LimitAlgorithmTest {
   }
 
   @Test
+  void gradientShrinksAsFastAsItCanOnAWindowWithADropEvenIfThatCallWasFast() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.gradient().build().start(50, 1, 100);
+    long t = window(limit, 0, 10 * MS, 50, 10); // 50.8
+    for (int i = 0; i < 9; i++) {
+      limit.onSample(t, 10 * MS, 50, false);
+    }
+    // refused further down after 1 ms: a fast call, but a drop
+    // limit = 0.8 × 50.8 + 0.2 × (0.5 × 50.8 + 4) = 46.52
+    assertThat(limit.onSample(t, MS, 50, true)).isEqualTo(46);
+  }
+
+  @Test
   void gradientKeepsItsBaselineWhileItsOwnQueueKeepsLatencyHigh() {
     LimitAlgorithm.Limit limit = LimitAlgorithm.gradient().tolerance(1.0).build().start(40, 1, 200);
     long t = window(limit, 0, 10 * MS, 40, 10);
