@@ -145,6 +145,65 @@ class BulkheadConcurrencyTest {
     assertThat(bulkhead.queuedCalls()).isZero();
   }
 
+  @Test
+  void anAdaptiveBulkheadWhoseLimitMovesUnderLoadLeaksNoPermit() {
+    AdaptiveBulkhead bulkhead =
+        AdaptiveBulkhead.builder("moving")
+            .algorithm(LimitAlgorithm.aimd().backoffRatio(0.5).build())
+            .minLimit(1)
+            .initialLimit(4)
+            .maxLimit(8)
+            .timeout(Duration.ofNanos(20_000)) // some calls are slow enough to count as drops
+            .maxWait(Duration.ofMillis(1))
+            .build();
+    AtomicInteger limitChanges = new AtomicInteger();
+    bulkhead.subscribe(
+        e -> {
+          if (e instanceof BulkheadEvent.LimitChanged) {
+            limitChanges.incrementAndGet();
+          }
+        });
+    int workers = 8;
+    int iterations = 2_000 * SCALE;
+    List<Thread> threads = new ArrayList<>();
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger active = new AtomicInteger();
+    AtomicInteger maxActive = new AtomicInteger();
+
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          for (int w = 0; w < workers; w++) {
+            long seed = 100 + w;
+            threads.add(
+                Thread.ofPlatform()
+                    .start(
+                        () -> {
+                          awaitQuietly(start);
+                          SplittableRandom random = new SplittableRandom(seed);
+                          for (int i = 0; i < iterations; i++) {
+                            try {
+                              bulkhead.run(() -> hold(active, maxActive, random.nextInt(400)));
+                            } catch (BulkheadFullException refused) {
+                              // expected now and then
+                            }
+                          }
+                        }));
+          }
+          start.countDown();
+          for (Thread t : threads) {
+            t.join();
+          }
+        });
+
+    assertThat(threads).noneMatch(Thread::isAlive);
+    assertThat(limitChanges.get()).isPositive();
+    assertThat(maxActive.get()).isBetween(1, 8);
+    assertThat(bulkhead.inFlight()).isZero();
+    assertThat(bulkhead.limit()).isBetween(1, 8);
+    assertThat(bulkhead.availablePermits()).isEqualTo(bulkhead.limit());
+  }
+
   private static void chaosStep(
       Bulkhead bulkhead, SplittableRandom random, AtomicInteger active, AtomicInteger maxActive) {
     switch (random.nextInt(3)) {
