@@ -34,15 +34,18 @@ package dev.bulwark.resilience.bulkhead;
  *    long), by idle windows, and by windows where the limit is as low as the gradient can take it
  *    (below max(minLimit, 2 × queueSize) + 1; a gradient of 0.5 balances the headroom at
  *    2 × queueSize). Gradient2 feeds it every sample, so a queue the limiter itself keeps up drags
- *    the baseline up and the limit with it, without end (in a simulation of the dependency below
- *    it drifted to twice the capacity and beyond). A dependency that really got slower still moves
- *    the baseline: the limit falls to its floor, and latency that stays high there is not of the
- *    limiter's making, so those windows feed the average.
+ *    the baseline up and the limit with it, without end. A dependency that really got slower
+ *    still moves the baseline: the limit falls to its floor, and latency that stays high there is
+ *    not of the limiter's making, so those windows feed the average.
+ *
+ * AdaptiveBulkheadSimulationTest runs Gradient2 as written (per-sample updates, every sample
+ * feeding the average) for comparison: for a capacity of 40 its limit swings between 10 and 157
+ * and latency nearly doubles, where this version holds 48 to 49 with tolerance 1.1.
  *
  * 3. Drops count. Gradient2 only averages a dropped call's latency, but a call refused further
  *    down returns fast and would make the dependency look quicker just when it is overloaded. Here
  *    a window with a drop in it updates with the smallest gradient (0.5), the way AIMD and Vegas
- *    back off on a drop, and does not feed the long-term average.
+ *    back off on a drop, and counts as queueing for the long-term average.
  */
 /** The gradient recipe; each {@link #start} returns independent state. */
 record GradientAlgorithm(

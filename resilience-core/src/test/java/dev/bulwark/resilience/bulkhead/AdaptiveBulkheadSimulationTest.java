@@ -132,4 +132,91 @@ class AdaptiveBulkheadSimulationTest {
     assertThat(outcome.meanLatency()).isLessThan(1.25);
     assertThat(outcome.refusedShare()).isBetween(0.4, 0.6);
   }
+
+  // ---- For comparison: the peers' rules as written, which this simulation shows do not settle
+  // ----
+
+  /** Netflix's AIMDLimit: +1 per successful sample when busy, × 0.9 per dropped sample. */
+  private static final LimitAlgorithm NETFLIX_AIMD =
+      (initial, min, max) ->
+          new LimitAlgorithm.Limit() {
+            int limit = initial;
+
+            @Override
+            public int current() {
+              return limit;
+            }
+
+            @Override
+            public int onSample(long start, long rtt, int inflight, boolean dropped) {
+              if (dropped) {
+                limit = Math.max(min, (int) (limit * 0.9));
+              } else if (inflight * 2 >= limit) {
+                limit = Math.min(max, limit + 1);
+              }
+              return limit;
+            }
+          };
+
+  /** Netflix's Gradient2Limit: one update per sample, the long-term average fed by every sample. */
+  private static LimitAlgorithm netflixGradient2(double tolerance) {
+    return (initial, min, max) ->
+        new LimitAlgorithm.Limit() {
+          double estimate = initial;
+          double longRtt = Double.NaN;
+          long count;
+
+          @Override
+          public int current() {
+            return (int) estimate;
+          }
+
+          @Override
+          public int onSample(long start, long rtt, int inflight, boolean dropped) {
+            double shortRtt = rtt;
+            count++;
+            longRtt =
+                Double.isNaN(longRtt)
+                    ? shortRtt
+                    : longRtt + (shortRtt - longRtt) / (count < 10 ? count : 600);
+            if (longRtt / shortRtt > 2) {
+              longRtt *= 0.95;
+            }
+            if (inflight < estimate / 2) {
+              return current();
+            }
+            double gradient = Math.max(0.5, Math.min(1.0, tolerance * longRtt / shortRtt));
+            double target = estimate * gradient + 4;
+            estimate = Math.max(min, Math.min(max, estimate * 0.8 + target * 0.2));
+            return current();
+          }
+        };
+  }
+
+  private AdaptiveBulkhead comparison(LimitAlgorithm algorithm, Duration timeout) {
+    return AdaptiveBulkhead.builder("peer")
+        .algorithm(algorithm)
+        .minLimit(1)
+        .initialLimit(10)
+        .maxLimit(4 * C)
+        .timeout(timeout)
+        .timeSource(time)
+        .build();
+  }
+
+  @Test
+  void netflixAimdAsWrittenSwingsFarBeyondAQuarterOfTheCapacity() {
+    AdaptiveBulkhead adaptive = comparison(NETFLIX_AIMD, Duration.ofNanos(BASE * 11 / 10));
+    Outcome outcome = simulate(adaptive, adaptive::limit);
+    assertThat(outcome.minLimit()).isLessThan(C / 4);
+    assertThat(outcome.maxLimit()).isGreaterThan(C * 5 / 4);
+  }
+
+  @Test
+  void netflixGradient2AsWrittenSwingsFarBeyondTheCapacityAndLetsLatencyGrow() {
+    AdaptiveBulkhead adaptive = comparison(netflixGradient2(1.1), Duration.ofSeconds(5));
+    Outcome outcome = simulate(adaptive, adaptive::limit);
+    assertThat(outcome.maxLimit()).isGreaterThan(2 * C);
+    assertThat(outcome.meanLatency()).isGreaterThan(1.5);
+  }
 }
