@@ -20,9 +20,10 @@ import java.time.Duration;
  * {@code now} the bucket owes {@code debt = max(0, F - now)} units and holds {@code burst - debt/a}
  * permits. Taking {@code n} permits sets {@code F = now + debt + n·a}; the permits are ready once
  * the debt fits the bucket again, that is after {@code wait = debt + n·a - tolerance} units (now if
- * that is zero or less). A debt larger than {@link #HORIZON} can never have been stored (waits are
- * capped below it), so it marks a value from long ago whose difference wrapped round: a full
- * bucket.
+ * that is zero or less). A caller that waits goes ahead on the next whole nanosecond {@code g} and
+ * is accounted as arriving then: {@code F = max(now + debt, g) + n·a}. A debt larger than {@link
+ * #HORIZON} can never have been stored (waits are capped below it), so it marks a value from long
+ * ago whose difference wrapped round: a full bucket.
  */
 final class Gcra {
 
@@ -113,7 +114,7 @@ final class Gcra {
     long now = units(nowNanos);
     long cost = n * a;
     long maxWait =
-        maxWaitNanos >= (HORIZON - tolerance) / q ? HORIZON - tolerance : maxWaitNanos * q;
+        maxWaitNanos >= (HORIZON - tolerance - q) / q ? HORIZON - tolerance - q : maxWaitNanos * q;
     while (true) {
       long stored = store.get(key);
       long d = debt(stored, now);
@@ -121,20 +122,23 @@ final class Gcra {
       if (wait > maxWait) {
         return -ceilDiv(wait, q);
       }
-      long next = now + d + cost;
+      long waitNanos = wait <= 0 ? 0 : ceilDiv(wait, q);
+      // A waiter goes ahead on a whole nanosecond, up to 1ns after its exact ready time: account
+      // for it as an arrival at that instant, so the permits it is really granted conform too.
+      long next = now + Math.max(d, waitNanos * q) + cost;
       if (next == ABSENT) {
         next++; // one unit later: never store the marker, and err on the side of fewer permits
       }
       if (store.compareAndSet(key, stored, next)) {
-        return wait <= 0 ? 0 : ceilDiv(wait, q);
+        return waitNanos;
       }
     }
   }
 
   /**
-   * Gives back {@code n} reserved permits that will not be used. Called only before the
-   * reservation's ready time, when the bucket's debt still includes them (see the package
-   * documentation); a bucket the store has since forgotten is left alone.
+   * Gives back {@code n} reserved permits that will not be used: takes their cost off the bucket's
+   * debt. Called only before the reservation's ready time, while the debt still includes that cost
+   * (see the package documentation); a bucket the store has since forgotten is left alone.
    */
   <K> void refund(RateLimiterStore<K> store, K key, int n) {
     long cost = n * a;

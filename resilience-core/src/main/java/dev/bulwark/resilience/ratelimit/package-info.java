@@ -43,11 +43,17 @@
  * of resilience4j's {@code AtomicRateLimiter}, which parks such a caller for its whole timeout
  * before failing.
  *
+ * <p>Waits are whole nanoseconds, so a waiter goes ahead up to a nanosecond after its exact ready
+ * time; it is accounted as arriving at the instant it really goes ahead ({@code F = max(now + debt,
+ * g) + n·T}), so the permits granted conform to the rate at the times they are really granted, not
+ * only on paper.
+ *
  * <p><b>Interrupted waiters give their reservation back.</b> A waiter interrupted before its ready
- * time subtracts its cost from {@code F}. That is exact: until the ready time {@code F} stays above
- * {@code now}, so every later update added its cost to {@code F} unchanged, and removing ours
- * leaves what {@code F} would be had we never asked. Permits whose ready time has passed are used
- * up.
+ * time subtracts its permits' cost from {@code F}. Until the ready time {@code F} stays above
+ * {@code now}, so every later update added its own cost to {@code F} unchanged, and removing ours
+ * leaves what {@code F} would be had we never asked (less, at most, the sub-nanosecond rounding of
+ * our ready time, which errs on the side of fewer permits). Permits whose ready time has passed are
+ * used up.
  *
  * <p><b>Keys in bounded memory.</b> A {@code KeyedRateLimiter} keeps a bucket per key in a
  * concurrent map of at most {@code maxKeys} entries. A bucket that is full carries no information
