@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * key whose bucket was forced out while not full can take up to a burst more than its rate: that
  * happens only when more than {@code maxKeys} keys are active at once, and the {@link
  * RateLimiterEvent.KeysEvicted} event counts it. Idle buckets are also swept when a new key arrives
- * and the last sweep is at least the grace period old, and on {@link #cleanUp()}.
+ * and the last sweep is older than the sweep interval ({@code max(expireAfterIdle, 1s)}, so that
+ * the O(keys) sweep is amortised over time), and on {@link #cleanUp()}.
  *
  * <p><b>Why dropping is safe against racing updates.</b> A bucket is retired by a compare-and-set
  * of its value to {@link RateLimiterStore#ABSENT} before it leaves the map. A caller that read the

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
@@ -190,6 +191,75 @@ class RateLimiterTest {
     assertThat(events).contains(new RateLimiterEvent.Interrupted("api", 1));
     // the reservation is gone: the next permit is due 100ms after the first, not 200ms
     time.advance(ofMillis(100));
+    assertThat(limiter.tryAcquire()).isTrue();
+  }
+
+  @Test
+  void aWaitingThreadGoesAheadWhenTheTimeComes() {
+    RateLimiter limiter =
+        RateLimiter.builder("api")
+            .rate(10, ofSeconds(1))
+            .burst(1)
+            .timeSource(new BlockingSleeps(time))
+            .build();
+    assertThat(limiter.tryAcquire()).isTrue();
+    AtomicInteger acquired = new AtomicInteger();
+    assertTimeoutPreemptively(
+        ofSeconds(10),
+        () -> {
+          Thread waiter =
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        try {
+                          limiter.acquire(1, ofSeconds(1));
+                          acquired.incrementAndGet();
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      });
+          time.awaitWaiters(1);
+          time.advance(ofMillis(99));
+          assertThat(acquired).hasValue(0);
+          time.advance(ofMillis(1));
+          waiter.join();
+          assertThat(waiter.isAlive()).isFalse();
+        });
+    assertThat(acquired).hasValue(1);
+    assertThat(limiter.tryAcquire()).isFalse(); // the waiter's permit was used, not given back
+  }
+
+  @Test
+  void aThreadInterruptedWhileItWaitsGivesItsReservationBack() {
+    RateLimiter limiter =
+        RateLimiter.builder("api")
+            .rate(10, ofSeconds(1))
+            .burst(1)
+            .timeSource(new BlockingSleeps(time))
+            .build();
+    assertThat(limiter.tryAcquire()).isTrue();
+    List<Throwable> failures = new ArrayList<>();
+    assertTimeoutPreemptively(
+        ofSeconds(10),
+        () -> {
+          Thread waiter =
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        try {
+                          limiter.acquire(1, ofSeconds(1));
+                        } catch (InterruptedException e) {
+                          failures.add(e);
+                        }
+                      });
+          time.awaitWaiters(1);
+          time.advance(ofMillis(50));
+          waiter.interrupt();
+          waiter.join();
+          assertThat(waiter.isAlive()).isFalse();
+        });
+    assertThat(failures).singleElement().isInstanceOf(InterruptedException.class);
+    time.advance(ofMillis(50)); // 100ms after the first permit: the second is free again
     assertThat(limiter.tryAcquire()).isTrue();
   }
 
@@ -416,6 +486,40 @@ class RateLimiterTest {
     @Override
     public void sleep(Duration duration) {
       sleeps.add(duration);
+    }
+
+    @Override
+    public long awaitNanos(Lock lock, Condition condition, long nanos) throws InterruptedException {
+      return clock.awaitNanos(lock, condition, nanos);
+    }
+  }
+
+  /** A source whose sleeps really block until the manual clock is advanced past their end. */
+  private static final class BlockingSleeps implements TimeSource {
+    final ManualTimeSource clock;
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition never = lock.newCondition();
+
+    BlockingSleeps(ManualTimeSource clock) {
+      this.clock = clock;
+    }
+
+    @Override
+    public long nanoTime() {
+      return clock.nanoTime();
+    }
+
+    @Override
+    public void sleep(Duration duration) throws InterruptedException {
+      lock.lockInterruptibly();
+      try {
+        long left = duration.toNanos();
+        while (left > 0) {
+          left = clock.awaitNanos(lock, never, left);
+        }
+      } finally {
+        lock.unlock();
+      }
     }
 
     @Override
