@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.ratelimit;
 
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
 import java.time.Duration;
@@ -71,13 +72,7 @@ final class Engine<K> {
    */
   void acquire(K key, int permits, Duration maxWait) throws InterruptedException {
     checkPermits(permits);
-    if (maxWait == null) {
-      throw new NullPointerException("maxWait");
-    }
-    if (maxWait.isNegative()) {
-      throw new IllegalArgumentException(
-          "maxWait must not be negative, was " + Durations.format(maxWait));
-    }
+    Checks.nonNegative(maxWait, "maxWait");
     if (Thread.interrupted()) {
       throw new InterruptedException(
           "interrupted before asking rate limiter '" + name + "' for permits");
