@@ -119,6 +119,11 @@ class RateLimiterPropertiesTest {
         grants.add(new long[] {time.nanoTime() - start, n});
       }
     }
+    assertWithinRate(shape, grants);
+  }
+
+  /** Checks that in every window between two grants, at most burst + rate · length were granted. */
+  private static void assertWithinRate(Shape shape, List<long[]> grants) {
     for (int i = 0; i < grants.size(); i++) {
       long sum = 0;
       for (int j = i; j < grants.size(); j++) {
@@ -134,6 +139,41 @@ class RateLimiterPropertiesTest {
             .as("%d permits granted in a window of %dns", sum, length)
             .isLessThanOrEqualTo(rhs);
       }
+    }
+  }
+
+  @Property
+  void droppingIdleBucketsNeverLetsAKeyExceedItsRate(
+      @ForAll("shapes") Shape shape,
+      @ForAll("starts") long start,
+      @ForAll("arrivals") List<Arrival> arrivals) {
+    ManualTimeSource time = new ManualTimeSource(start);
+    int keys = 4;
+    KeyedRateLimiter<Integer> limiter =
+        KeyedRateLimiter.builder("p")
+            .rate(shape.permits(), Duration.ofNanos(shape.periodNanos()))
+            .burst(shape.burst())
+            .maxKeys(keys) // never forced: only idle (full) buckets are dropped
+            .timeSource(time)
+            .build();
+    List<List<long[]>> grants = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      grants.add(new ArrayList<>());
+    }
+    for (Arrival arrival : arrivals) {
+      int key = arrival.waitPermille() % keys;
+      int n = Math.min(arrival.permits(), shape.burst());
+      time.advance(Duration.ofNanos(shape.interval(n) * arrival.gapPermille() / 1_000));
+      if (arrival.gapPermille() % 3 == 0) {
+        limiter.cleanUp();
+      }
+      if (limiter.tryAcquire(key, n)) {
+        grants.get(key).add(new long[] {time.nanoTime() - start, n});
+      }
+      assertThat(limiter.trackedKeys()).isLessThanOrEqualTo(keys);
+    }
+    for (List<long[]> perKey : grants) {
+      assertWithinRate(shape, perKey);
     }
   }
 
