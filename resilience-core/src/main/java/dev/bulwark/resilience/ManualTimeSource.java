@@ -143,7 +143,9 @@ public final class ManualTimeSource implements TimeSource {
       return nanos;
     }
     Waiter waiter = new Waiter(waiterLock, condition, now + nanos);
-    register(waiter);
+    if (!register(waiter)) {
+      return waiter.deadline - now; // advanced past the deadline before we could register
+    }
     try {
       // The caller holds waiterLock from registration until await() releases it, so an advance
       // that wants to signal this waiter cannot do so before the waiter is really waiting.
@@ -187,11 +189,20 @@ public final class ManualTimeSource implements TimeSource {
     }
   }
 
-  private void register(Waiter waiter) {
+  /**
+   * Registers a waiter unless the time has already passed its deadline. An advance takes the same
+   * lock to move the time and to collect the due waiters, so each waiter is either seen by that
+   * advance or sees its time here; none is left blocked until some later advance.
+   */
+  private boolean register(Waiter waiter) {
     lock.lock();
     try {
+      if (now - waiter.deadline >= 0) {
+        return false;
+      }
       waiters.add(waiter);
       waitersChanged.signalAll();
+      return true;
     } finally {
       lock.unlock();
     }

@@ -3,7 +3,6 @@ package dev.bulwark.resilience.backoff;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -238,6 +237,7 @@ public final class Backoff {
     private double multiplier;
     private Jitter jitter = Jitter.none();
     private RandomGenerator random;
+    private boolean randomSet;
 
     private Builder(
         Kind kind, Duration initial, Duration increment, double multiplier, Duration max) {
@@ -279,7 +279,8 @@ public final class Backoff {
      * @return this builder
      */
     public Builder random(RandomGenerator random) {
-      this.random = Objects.requireNonNull(random, "random");
+      this.random = random;
+      this.randomSet = true;
       return this;
     }
 
@@ -287,13 +288,16 @@ public final class Backoff {
      * Validates the settings and builds the backoff.
      *
      * @return the backoff
-     * @throws IllegalArgumentException if a duration is negative, an exponential's initial delay is
-     *     zero, {@code max} is less than {@code initial}, or an exponential's multiplier is not
-     *     greater than 1
-     * @throws NullPointerException if a duration or the jitter is null
+     * @throws IllegalArgumentException if a duration is negative or longer than about 292 years, an
+     *     exponential's initial delay is zero, {@code max} is less than {@code initial}, or an
+     *     exponential's multiplier is not greater than 1
+     * @throws NullPointerException if a duration, the jitter or a given random generator is null
      */
     public Backoff build() {
       Checks.notNull(jitter, "jitter");
+      if (randomSet) {
+        Checks.notNull(random, "random");
+      }
       switch (kind) {
         case FIXED -> Checks.nonNegative(initial, "delay");
         case LINEAR -> {
@@ -309,6 +313,9 @@ public final class Backoff {
               !Double.isInfinite(multiplier), "multiplier must be finite, was " + multiplier);
         }
       }
+      fitsInNanos(initial, kind == Kind.FIXED ? "delay" : "initial");
+      fitsInNanos(increment, "increment");
+      fitsInNanos(max, "max");
       Checks.require(
           max.compareTo(initial) >= 0,
           "max must be at least initial ("
@@ -316,6 +323,19 @@ public final class Backoff {
               + "), was "
               + Durations.format(max));
       return new Backoff(this);
+    }
+
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
+    /** Delays are computed in nanoseconds; about 292 years is the most a long holds. */
+    private static void fitsInNanos(Duration d, String name) {
+      Checks.require(
+          d.compareTo(LONGEST) <= 0,
+          name
+              + " must be at most "
+              + Durations.format(LONGEST)
+              + " (the range of nanoseconds), was "
+              + Durations.format(d));
     }
   }
 }

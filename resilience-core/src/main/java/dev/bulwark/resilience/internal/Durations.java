@@ -37,9 +37,14 @@ public final class Durations {
       unit = "s";
       shift = 9;
     }
-    BigDecimal scaled =
-        nanos.movePointLeft(shift).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros();
-    return scaled.toPlainString() + unit;
+    BigDecimal scaled = nanos.movePointLeft(shift).setScale(3, RoundingMode.HALF_UP);
+    if (shift < 9 && scaled.abs().compareTo(BigDecimal.valueOf(1_000)) >= 0) {
+      // rounding carried into the next unit (999.9996ms): say 1s, not 1000ms
+      shift += 3;
+      unit = shift == 3 ? "µs" : shift == 6 ? "ms" : "s";
+      scaled = nanos.movePointLeft(shift).setScale(3, RoundingMode.HALF_UP);
+    }
+    return scaled.stripTrailingZeros().toPlainString() + unit;
   }
 
   /** Formats a number of nanoseconds as {@link #format(Duration)} does. */

@@ -4,7 +4,6 @@ import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -49,6 +48,7 @@ public final class RetryBudget {
   private final Config config;
   private final TimeSource time;
   private final long slotNanos;
+  private final long origin; // readings are taken relative to it, so wrap-around is harmless
   private final long floor;
   // per slot: epoch (22 bits) | retries (21 bits) | requests (21 bits)
   private final AtomicLongArray slots = new AtomicLongArray(SLOTS);
@@ -59,7 +59,8 @@ public final class RetryBudget {
     this.time = b.timeSource;
     this.slotNanos = Math.max(1, b.window.toNanos() / SLOTS);
     this.floor = (long) Math.floor(b.minRetriesPerSecond * (b.window.toNanos() / 1e9));
-    long epoch = epoch(time.nanoTime());
+    this.origin = time.nanoTime();
+    long epoch = epoch(origin);
     for (int i = 0; i < SLOTS; i++) {
       slots.set(i, pack(epoch - SLOTS, 0, 0)); // all stale: an empty window
     }
@@ -146,7 +147,7 @@ public final class RetryBudget {
   private static final long EPOCH_MASK = (1L << (64 - EPOCH_SHIFT)) - 1;
 
   private long epoch(long nanos) {
-    return Math.floorDiv(nanos, slotNanos);
+    return Math.floorDiv(nanos - origin, slotNanos);
   }
 
   private static long pack(long epoch, long requests, long retries) {
@@ -225,7 +226,7 @@ public final class RetryBudget {
      * @return this builder
      */
     public Builder timeSource(TimeSource timeSource) {
-      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+      this.timeSource = timeSource;
       return this;
     }
 
@@ -235,12 +236,13 @@ public final class RetryBudget {
      * @return the budget
      * @throws IllegalArgumentException if {@code ratio} is outside [0, 1], {@code
      *     minRetriesPerSecond} is negative, or {@code window} is shorter than 10 ms
-     * @throws NullPointerException if {@code window} is null
+     * @throws NullPointerException if {@code window} or {@code timeSource} is null
      */
     public RetryBudget build() {
       Checks.inRange(ratio, 0, true, 1, true, "ratio");
       Checks.atLeast(minRetriesPerSecond, 0, "minRetriesPerSecond");
       Checks.notNull(window, "window");
+      Checks.notNull(timeSource, "timeSource");
       Checks.require(
           window.compareTo(Duration.ofMillis(10)) >= 0,
           "window must be at least 10ms, was " + Durations.format(window));

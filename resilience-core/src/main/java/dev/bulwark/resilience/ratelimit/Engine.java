@@ -1,0 +1,156 @@
+package dev.bulwark.resilience.ratelimit;
+
+import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
+import dev.bulwark.resilience.internal.Listeners;
+import java.time.Duration;
+
+/**
+ * The decisions and waits shared by {@link RateLimiter} and {@link KeyedRateLimiter}: one {@link
+ * Gcra} over a {@link RateLimiterStore}, the time source, the listeners and the refusal messages.
+ *
+ * @param <K> the key type; a single limiter uses its name
+ */
+final class Engine<K> {
+
+  final String name;
+  final Gcra gcra;
+  final RateLimiterStore<K> store;
+  final TimeSource time;
+  final Listeners<RateLimiterEvent> listeners;
+
+  /** Appended to refusal messages of a keyed limiter: names no key, which may be a secret. */
+  private final String scope;
+
+  Engine(
+      String name,
+      Gcra gcra,
+      RateLimiterStore<K> store,
+      TimeSource time,
+      Listeners<RateLimiterEvent> listeners,
+      boolean keyed) {
+    this.name = name;
+    this.gcra = gcra;
+    this.store = store;
+    this.time = time;
+    this.listeners = listeners;
+    this.scope = keyed ? " for this key" : "";
+  }
+
+  void checkPermits(int permits) {
+    if (permits < 1) {
+      throw new IllegalArgumentException("permits must be at least 1, was " + permits);
+    }
+    if (permits > gcra.burst) {
+      throw new IllegalArgumentException(
+          "permits must be at most the burst of "
+              + gcra.burst
+              + " (more could never be granted at once), was "
+              + permits);
+    }
+  }
+
+  boolean tryAcquire(K key, int permits) {
+    checkPermits(permits);
+    long result = gcra.acquire(store, key, permits, time.nanoTime(), 0L);
+    if (result < 0) {
+      if (!listeners.isEmpty()) {
+        listeners.publish(new RateLimiterEvent.Refused(name, permits, Duration.ofNanos(-result)));
+      }
+      return false;
+    }
+    if (!listeners.isEmpty()) {
+      listeners.publish(new RateLimiterEvent.Acquired(name, permits, Duration.ZERO));
+    }
+    return true;
+  }
+
+  /**
+   * Takes permits, waiting for them only if they are ready within {@code maxWait}; otherwise
+   * refuses at once.
+   */
+  void acquire(K key, int permits, Duration maxWait) throws InterruptedException {
+    checkPermits(permits);
+    Checks.nonNegative(maxWait, "maxWait");
+    if (Thread.interrupted()) {
+      throw new InterruptedException(
+          "interrupted before asking rate limiter '" + name + "' for permits");
+    }
+    long start = time.nanoTime();
+    long result = gcra.acquire(store, key, permits, start, Gcra.saturatedNanos(maxWait));
+    if (result < 0) {
+      throw refuse(permits, -result, maxWait);
+    }
+    if (result > 0) {
+      try {
+        time.sleep(Duration.ofNanos(result));
+      } catch (InterruptedException e) {
+        if (time.nanoTime() - (start + result) < 0) {
+          // Still before the reservation's ready time: its cost is still part of the bucket's
+          // debt, so taking it off restores exactly the state without this caller.
+          gcra.refund(store, key, permits);
+          if (!listeners.isEmpty()) {
+            listeners.publish(new RateLimiterEvent.Interrupted(name, permits));
+          }
+        }
+        throw e;
+      }
+    }
+    if (!listeners.isEmpty()) {
+      listeners.publish(new RateLimiterEvent.Acquired(name, permits, Duration.ofNanos(result)));
+    }
+  }
+
+  /** Takes one permit for a call, within {@code maxWait}; refusals and interrupts are unchecked. */
+  void acquireForCall(K key, Duration maxWait, long maxWaitNanos) {
+    if (maxWaitNanos == 0) {
+      long result = gcra.acquire(store, key, 1, time.nanoTime(), 0L);
+      if (result < 0) {
+        throw refuse(1, -result, maxWait);
+      }
+      if (!listeners.isEmpty()) {
+        listeners.publish(new RateLimiterEvent.Acquired(name, 1, Duration.ZERO));
+      }
+      return;
+    }
+    try {
+      acquire(key, 1, maxWait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RateLimitedException(
+          name,
+          1,
+          null,
+          "rate limiter '"
+              + name
+              + "' was interrupted while waiting for a permit"
+              + scope
+              + "; the call did not run");
+    }
+  }
+
+  int availablePermits(K key) {
+    return gcra.available(store.get(key), gcra.units(time.nanoTime()));
+  }
+
+  RateLimitedException refuse(int permits, long retryAfterNanos, Duration maxWait) {
+    Duration retryAfter = Duration.ofNanos(retryAfterNanos);
+    if (!listeners.isEmpty()) {
+      listeners.publish(new RateLimiterEvent.Refused(name, permits, retryAfter));
+    }
+    StringBuilder message =
+        new StringBuilder("rate limiter '")
+            .append(name)
+            .append("' refused ")
+            .append(permits)
+            .append(permits == 1 ? " permit" : " permits")
+            .append(scope)
+            .append(permits == 1 ? "; next permit in " : "; next " + permits + " permits in ")
+            .append(Durations.format(retryAfter));
+    if (!maxWait.isZero()) {
+      message.append(", beyond the max wait of ").append(Durations.format(maxWait));
+    }
+    return new RateLimitedException(name, permits, retryAfter, message.toString());
+  }
+}

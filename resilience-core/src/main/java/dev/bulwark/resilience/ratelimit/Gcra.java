@@ -1,0 +1,177 @@
+package dev.bulwark.resilience.ratelimit;
+
+import static dev.bulwark.resilience.ratelimit.RateLimiterStore.ABSENT;
+
+import java.time.Duration;
+
+/**
+ * The arithmetic of one token bucket, kept as a GCRA "theoretical arrival time"; shared by {@link
+ * RateLimiter} and {@link KeyedRateLimiter}. See the package documentation for the design.
+ *
+ * <p>Units: a permit costs {@code period / permits} nanoseconds, which is rarely a whole number (3
+ * per second is 333,333,333⅓ ns). Rounding it would drift: rounded up, a caller arriving exactly at
+ * the rate is eventually refused; rounded down, the limiter slowly exceeds its rate. So time is
+ * counted in units of {@code 1/q} ns, where {@code period / permits = a / q} in lowest terms: a
+ * permit then costs exactly {@code a} units and the bucket holds {@code tolerance = burst · a}
+ * units. For the usual rates (100 per second, 1,000 per minute) {@code q} is 1. Values are compared
+ * by subtraction, so the wrap-around of {@code nanoTime · q} is harmless.
+ *
+ * <p>The stored value {@code F} is the instant at which the bucket will be full again. At time
+ * {@code now} the bucket owes {@code debt = max(0, F - now)} units and holds {@code burst - debt/a}
+ * permits. Taking {@code n} permits sets {@code F = now + debt + n·a}; the permits are ready once
+ * the debt fits the bucket again, that is after {@code wait = debt + n·a - tolerance} units (now if
+ * that is zero or less). A caller that waits goes ahead on the next whole nanosecond {@code g} and
+ * is accounted as arriving then: {@code F = max(now + debt, g) + n·a}. A debt larger than {@link
+ * #HORIZON} can never have been stored (waits are capped below it), so it marks a value from long
+ * ago whose difference wrapped round: a full bucket.
+ */
+final class Gcra {
+
+  /** The largest debt ever stored, in units; a larger difference means an ancient value. */
+  static final long HORIZON = 1L << 62;
+
+  /** The largest tolerance accepted at build time, in units, leaving room for waits. */
+  static final long MAX_TOLERANCE = 1L << 61;
+
+  final int permits;
+  final int burst;
+
+  /** Units per nanosecond. */
+  final long q;
+
+  /** Units per permit. */
+  final long a;
+
+  /** Units of debt a full burst represents. */
+  final long tolerance;
+
+  /** The nanoseconds a bucket takes to refill from empty, rounded up. */
+  final long refillNanos;
+
+  Gcra(int permits, long periodNanos, int burst) {
+    long g = gcd(periodNanos, permits);
+    this.permits = permits;
+    this.burst = burst;
+    this.q = permits / g;
+    this.a = periodNanos / g;
+    this.tolerance = burst * a;
+    this.refillNanos = ceilDiv(tolerance, q);
+  }
+
+  /** Returns whether {@code burst · period / permits} fits the unit range; checked by builders. */
+  static boolean fits(int permits, long periodNanos, int burst) {
+    long g = gcd(periodNanos, permits);
+    long a = periodNanos / g;
+    return a <= MAX_TOLERANCE / burst;
+  }
+
+  /** Returns the time the given bucket shape takes to refill, for messages. */
+  static Duration refillTime(int permits, long periodNanos, int burst) {
+    return Duration.ofNanos(new Gcra(permits, periodNanos, burst).refillNanos);
+  }
+
+  /** Converts nanoseconds of the time source to units (wrapping, as the source does). */
+  long units(long nanos) {
+    return nanos * q;
+  }
+
+  /** Returns the debt of a stored value at {@code nowUnits}: zero for a full bucket. */
+  long debt(long stored, long nowUnits) {
+    if (stored == ABSENT) {
+      return 0;
+    }
+    long d = stored - nowUnits;
+    return d <= 0 || d > HORIZON ? 0 : d;
+  }
+
+  /** Returns the permits a caller could take at once, zero or more. */
+  int available(long stored, long nowUnits) {
+    long d = debt(stored, nowUnits);
+    return d >= tolerance ? 0 : (int) ((tolerance - d) / a);
+  }
+
+  /**
+   * Returns whether a bucket has been full for at least {@code graceUnits}: dropping it then loses
+   * nothing the limiter needs.
+   */
+  boolean expired(long stored, long nowUnits, long graceUnits) {
+    if (stored == ABSENT) {
+      return true;
+    }
+    long idle = nowUnits - stored;
+    return idle < -HORIZON || idle >= graceUnits;
+  }
+
+  /**
+   * Takes {@code n} permits from the key's bucket if they are ready within {@code maxWaitNanos},
+   * reserving them if they are not ready yet.
+   *
+   * @return zero or more: the permits are taken, after waiting that many nanoseconds; less than
+   *     zero: refused, and {@code -result} nanoseconds from {@code nowNanos} are when they would be
+   *     ready (at least 1)
+   */
+  <K> long acquire(RateLimiterStore<K> store, K key, int n, long nowNanos, long maxWaitNanos) {
+    long now = units(nowNanos);
+    long cost = n * a;
+    long maxWait =
+        maxWaitNanos >= (HORIZON - tolerance - q) / q ? HORIZON - tolerance - q : maxWaitNanos * q;
+    while (true) {
+      long stored = store.get(key);
+      long d = debt(stored, now);
+      long wait = d + cost - tolerance;
+      if (wait > maxWait) {
+        return -ceilDiv(wait, q);
+      }
+      long waitNanos = wait <= 0 ? 0 : ceilDiv(wait, q);
+      // A waiter goes ahead on a whole nanosecond, up to 1ns after its exact ready time: account
+      // for it as an arrival at that instant, so the permits it is really granted conform too.
+      long next = now + Math.max(d, waitNanos * q) + cost;
+      if (next == ABSENT) {
+        next++; // one unit later: never store the marker, and err on the side of fewer permits
+      }
+      if (store.compareAndSet(key, stored, next)) {
+        return waitNanos;
+      }
+    }
+  }
+
+  /**
+   * Gives back {@code n} reserved permits that will not be used: takes their cost off the bucket's
+   * debt. Called only before the reservation's ready time, while the debt still includes that cost
+   * (see the package documentation); a bucket the store has since forgotten is left alone.
+   */
+  <K> void refund(RateLimiterStore<K> store, K key, int n) {
+    long cost = n * a;
+    while (true) {
+      long stored = store.get(key);
+      if (stored == ABSENT) {
+        return;
+      }
+      long next = stored - cost;
+      if (next == ABSENT) {
+        next++;
+      }
+      if (store.compareAndSet(key, stored, next)) {
+        return;
+      }
+    }
+  }
+
+  static long ceilDiv(long x, long y) {
+    return Math.ceilDiv(x, y);
+  }
+
+  private static long gcd(long x, long y) {
+    while (y != 0) {
+      long t = x % y;
+      x = y;
+      y = t;
+    }
+    return x;
+  }
+
+  /** Converts a duration to nanoseconds, saturating at {@link Long#MAX_VALUE}. */
+  static long saturatedNanos(Duration d) {
+    return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
+  }
+}

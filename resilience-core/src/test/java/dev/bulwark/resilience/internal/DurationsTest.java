@@ -1,0 +1,48 @@
+package dev.bulwark.resilience.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DurationsTest {
+
+  @Test
+  void formatsInTheLargestUnitThatKeepsTheValueAtLeastOne() {
+    assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
+    assertThat(Durations.format(Duration.ofNanos(999))).isEqualTo("999ns");
+    assertThat(Durations.format(Duration.ofNanos(12_500))).isEqualTo("12.5µs");
+    assertThat(Durations.format(Duration.ofMillis(150))).isEqualTo("150ms");
+    assertThat(Durations.format(Duration.ofMillis(4_200))).isEqualTo("4.2s");
+    assertThat(Durations.format(Duration.ofSeconds(60))).isEqualTo("60s");
+    assertThat(Durations.format(Duration.ofHours(1))).isEqualTo("3600s");
+  }
+
+  @Test
+  void keepsAtMostThreeDecimals() {
+    assertThat(Durations.format(Duration.ofNanos(1_234_567))).isEqualTo("1.235ms");
+    assertThat(Durations.format(Duration.ofNanos(1_000_400_000))).isEqualTo("1s");
+  }
+
+  @Test
+  void formatsNegativeDurations() {
+    assertThat(Durations.format(Duration.ofMillis(-100))).isEqualTo("-100ms");
+    assertThat(Durations.format(Duration.ofMillis(-1_500))).isEqualTo("-1.5s");
+    assertThat(Durations.formatNanos(-1)).isEqualTo("-1ns");
+  }
+
+  @Test
+  void roundingNeverProducesAThousandOfAUnit() {
+    assertThat(Durations.format(Duration.ofNanos(999_999_600))).isEqualTo("1s");
+    assertThat(Durations.format(Duration.ofNanos(999_999_600).negated())).isEqualTo("-1s");
+    assertThat(Durations.format(Duration.ofNanos(999_999_500))).isEqualTo("1s");
+    assertThat(Durations.format(Duration.ofNanos(999_999_499))).isEqualTo("999.999ms");
+  }
+
+  @Test
+  void formatsTheExtremes() {
+    assertThat(Durations.format(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)))
+        .isEqualTo("9223372036854775808s");
+    assertThat(Durations.formatNanos(Long.MAX_VALUE)).isEqualTo("9223372036.855s");
+  }
+}

@@ -1,0 +1,233 @@
+package dev.bulwark.resilience.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.resilience.ManualTimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+
+/**
+ * Properties of the token bucket in virtual time, for random rates, bursts, clock origins (wrap
+ * included) and arrival patterns. {@code -Dbulwark.stress.scale=N} makes the arrival sequences N
+ * times longer.
+ */
+class RateLimiterPropertiesTest {
+
+  private static final int SCALE = Integer.getInteger("bulwark.stress.scale", 1);
+
+  /** A bucket: {@code permits} per {@code periodNanos}, holding {@code burst}. */
+  record Shape(int permits, long periodNanos, int burst) {
+    /** Nanoseconds per permit, rounded up. */
+    long interval(int n) {
+      return Math.ceilDiv(n * periodNanos, permits);
+    }
+
+    RateLimiter limiter(ManualTimeSource time) {
+      return RateLimiter.builder("p")
+          .rate(permits, Duration.ofNanos(periodNanos))
+          .burst(burst)
+          .timeSource(time)
+          .build();
+    }
+  }
+
+  /**
+   * One caller: arrives {@code gapPermille}/1000 of its permits' interval after the previous one,
+   * asks for {@code permits} (capped at the burst), and is willing to wait {@code
+   * waitPermille}/1000 of an interval (zero: tryAcquire).
+   */
+  record Arrival(int gapPermille, int permits, int waitPermille) {}
+
+  @Provide
+  Arbitrary<Shape> shapes() {
+    return Combinators.combine(
+            Arbitraries.oneOf(
+                Arbitraries.of(1, 3, 7, 100, 999), Arbitraries.integers().between(1, 1_000)),
+            Arbitraries.oneOf(
+                Arbitraries.just(1_000_000_000L),
+                Arbitraries.longs().between(1_000, 10_000_000_000L)),
+            Arbitraries.integers().between(1, 40))
+        .as(Shape::new);
+  }
+
+  @Provide
+  Arbitrary<Long> starts() {
+    return Arbitraries.oneOf(
+        Arbitraries.just(0L),
+        Arbitraries.longs(),
+        Arbitraries.longs().between(0, 1_000_000_000_000L).map(d -> Long.MAX_VALUE - d));
+  }
+
+  @Provide
+  Arbitrary<List<Arrival>> arrivals() {
+    Arbitrary<Integer> gaps =
+        Arbitraries.frequencyOf(
+            Tuple.of(6, Arbitraries.integers().between(0, 1_500)),
+            Tuple.of(1, Arbitraries.integers().between(0, 50_000)));
+    Arbitrary<Integer> waits =
+        Arbitraries.frequencyOf(
+            Tuple.of(3, Arbitraries.just(0)),
+            Tuple.of(1, Arbitraries.integers().between(0, 5_000)));
+    return Combinators.combine(gaps, Arbitraries.integers().between(1, 40), waits)
+        .as(Arrival::new)
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(150 * SCALE);
+  }
+
+  @Property
+  void permitsGrantedInAnyWindowNeverExceedBurstPlusRateTimesLength(
+      @ForAll("shapes") Shape shape,
+      @ForAll("starts") long start,
+      @ForAll("arrivals") List<Arrival> arrivals)
+      throws InterruptedException {
+    ManualTimeSource time = new ManualTimeSource(start);
+    RateLimiter limiter = shape.limiter(time);
+    List<long[]> grants = new ArrayList<>(); // {elapsed nanos, permits}
+    for (Arrival arrival : arrivals) {
+      int n = Math.min(arrival.permits(), shape.burst());
+      long interval = shape.interval(n);
+      time.advance(Duration.ofNanos(interval * arrival.gapPermille() / 1_000));
+      boolean granted;
+      if (arrival.waitPermille() == 0) {
+        granted = limiter.tryAcquire(n);
+      } else {
+        Duration maxWait = Duration.ofNanos(interval * arrival.waitPermille() / 1_000);
+        int sleepsBefore = time.sleeps().size();
+        try {
+          limiter.acquire(n, maxWait);
+          granted = true;
+          List<Duration> sleeps = time.sleeps();
+          if (sleeps.size() > sleepsBefore) {
+            assertThat(sleeps.get(sleeps.size() - 1)).isLessThanOrEqualTo(maxWait);
+          }
+        } catch (RateLimitedException e) {
+          granted = false;
+          assertThat(time.sleeps()).hasSize(sleepsBefore); // refused at once, no sleeping
+          assertThat(e.retryAfter().orElseThrow()).isGreaterThan(maxWait);
+        }
+      }
+      if (granted) {
+        grants.add(new long[] {time.nanoTime() - start, n});
+      }
+    }
+    assertWithinRate(shape, grants);
+  }
+
+  /** Checks that in every window between two grants, at most burst + rate · length were granted. */
+  private static void assertWithinRate(Shape shape, List<long[]> grants) {
+    for (int i = 0; i < grants.size(); i++) {
+      long sum = 0;
+      for (int j = i; j < grants.size(); j++) {
+        sum += grants.get(j)[1];
+        long length = grants.get(j)[0] - grants.get(i)[0];
+        // sum ≤ burst + length · permits / period, in integers
+        long lhs = Math.multiplyExact(sum, shape.periodNanos());
+        long rhs =
+            Math.addExact(
+                Math.multiplyExact((long) shape.burst(), shape.periodNanos()),
+                Math.multiplyExact(length, (long) shape.permits()));
+        assertThat(lhs)
+            .as("%d permits granted in a window of %dns", sum, length)
+            .isLessThanOrEqualTo(rhs);
+      }
+    }
+  }
+
+  @Property
+  void droppingIdleBucketsNeverLetsAKeyExceedItsRate(
+      @ForAll("shapes") Shape shape,
+      @ForAll("starts") long start,
+      @ForAll("arrivals") List<Arrival> arrivals) {
+    ManualTimeSource time = new ManualTimeSource(start);
+    int keys = 4;
+    KeyedRateLimiter<Integer> limiter =
+        KeyedRateLimiter.builder("p")
+            .rate(shape.permits(), Duration.ofNanos(shape.periodNanos()))
+            .burst(shape.burst())
+            .maxKeys(keys) // never forced: only idle (full) buckets are dropped
+            .timeSource(time)
+            .build();
+    List<List<long[]>> grants = new ArrayList<>();
+    for (int k = 0; k < keys; k++) {
+      grants.add(new ArrayList<>());
+    }
+    for (Arrival arrival : arrivals) {
+      int key = arrival.waitPermille() % keys;
+      int n = Math.min(arrival.permits(), shape.burst());
+      time.advance(Duration.ofNanos(shape.interval(n) * arrival.gapPermille() / 1_000));
+      if (arrival.gapPermille() % 3 == 0) {
+        limiter.cleanUp();
+      }
+      if (limiter.tryAcquire(key, n)) {
+        grants.get(key).add(new long[] {time.nanoTime() - start, n});
+      }
+      assertThat(limiter.trackedKeys()).isLessThanOrEqualTo(keys);
+    }
+    for (List<long[]> perKey : grants) {
+      assertWithinRate(shape, perKey);
+    }
+  }
+
+  @Property
+  void aSteadyArrivalAtOrBelowTheRateIsNeverRefused(
+      @ForAll("shapes") Shape shape,
+      @ForAll("starts") long start,
+      @ForAll("arrivals") List<Arrival> arrivals) {
+    ManualTimeSource time = new ManualTimeSource(start);
+    RateLimiter limiter = shape.limiter(time);
+    int previous = 0;
+    for (Arrival arrival : arrivals) {
+      int n = Math.min(arrival.permits(), shape.burst());
+      // at least the previous caller's permits' worth of time since it arrived
+      long gap = previous == 0 ? 0 : shape.interval(previous);
+      gap += shape.interval(1) * (arrival.gapPermille() % 1_000) / 1_000;
+      time.advance(Duration.ofNanos(gap));
+      assertThat(limiter.tryAcquire(n)).as("%d permits after %dns", n, gap).isTrue();
+      previous = n;
+    }
+  }
+
+  @Property
+  void retryAfterIsExactToTheNanosecond(
+      @ForAll("shapes") Shape shape,
+      @ForAll("starts") long start,
+      @ForAll("arrivals") List<Arrival> history,
+      @ForAll int seed)
+      throws InterruptedException {
+    ManualTimeSource time = new ManualTimeSource(start);
+    RateLimiter limiter = shape.limiter(time);
+    for (Arrival arrival : history) { // any past, reservations included
+      int n = Math.min(arrival.permits(), shape.burst());
+      long interval = shape.interval(n);
+      time.advance(Duration.ofNanos(interval * arrival.gapPermille() / 1_000));
+      try {
+        limiter.acquire(n, Duration.ofNanos(interval * arrival.waitPermille() / 1_000));
+      } catch (RateLimitedException ignored) {
+        // refusals are part of the history
+      }
+    }
+    int n = 1 + Math.floorMod(seed, shape.burst());
+    Duration retryAfter = null;
+    for (int i = 0; i <= shape.burst() && retryAfter == null; i++) {
+      try {
+        limiter.acquire(n, Duration.ZERO);
+      } catch (RateLimitedException e) {
+        retryAfter = e.retryAfter().orElseThrow();
+      }
+    }
+    assertThat(retryAfter).isNotNull().isPositive();
+    time.advance(retryAfter.minusNanos(1));
+    assertThat(limiter.tryAcquire(n)).as("1ns before retryAfter").isFalse();
+    time.advance(Duration.ofNanos(1));
+    assertThat(limiter.tryAcquire(n)).as("exactly at retryAfter").isTrue();
+  }
+}
