@@ -48,6 +48,14 @@ final class Gcra {
   /** The nanoseconds a bucket takes to refill from empty, rounded up. */
   final long refillNanos;
 
+  /**
+   * The longest wait a caller may reserve, in units, and the max wait in nanoseconds from which it
+   * applies; computed once, so that a decision divides nothing.
+   */
+  private final long maxWaitUnits;
+
+  private final long maxWaitCapNanos;
+
   Gcra(int permits, long periodNanos, int burst) {
     long g = gcd(periodNanos, permits);
     this.permits = permits;
@@ -56,6 +64,8 @@ final class Gcra {
     this.a = periodNanos / g;
     this.tolerance = burst * a;
     this.refillNanos = ceilDiv(tolerance, q);
+    this.maxWaitUnits = HORIZON - tolerance - q;
+    this.maxWaitCapNanos = maxWaitUnits / q;
   }
 
   /** Returns whether {@code burst · period / permits} fits the unit range; checked by builders. */
@@ -113,8 +123,7 @@ final class Gcra {
   <K> long acquire(RateLimiterStore<K> store, K key, int n, long nowNanos, long maxWaitNanos) {
     long now = units(nowNanos);
     long cost = n * a;
-    long maxWait =
-        maxWaitNanos >= (HORIZON - tolerance - q) / q ? HORIZON - tolerance - q : maxWaitNanos * q;
+    long maxWait = maxWaitNanos >= maxWaitCapNanos ? maxWaitUnits : maxWaitNanos * q;
     while (true) {
       long stored = store.get(key);
       long d = debt(stored, now);
