@@ -21,11 +21,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class BulkheadBenchmark {
 
+  private dev.bulwark.resilience.bulkhead.Bulkhead bulwark;
   private Supplier<Integer> r4j;
   private dev.failsafe.FailsafeExecutor<Integer> failsafe;
 
   @Setup
   public void setUp() {
+    bulwark =
+        dev.bulwark.resilience.bulkhead.Bulkhead.builder("bulkhead").maxConcurrentCalls(25).build();
     r4j =
         io.github.resilience4j.bulkhead.Bulkhead.decorateSupplier(
             io.github.resilience4j.bulkhead.Bulkhead.of(
@@ -35,6 +38,11 @@ public class BulkheadBenchmark {
                     .build()),
             Work.SUPPLIER);
     failsafe = dev.failsafe.Failsafe.with(dev.failsafe.Bulkhead.<Integer>of(25));
+  }
+
+  @Benchmark
+  public Integer bulwark() {
+    return bulwark.call(Work.CALL);
   }
 
   @Benchmark

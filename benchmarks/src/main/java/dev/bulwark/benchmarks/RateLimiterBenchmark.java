@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RateLimiterBenchmark {
 
+  private dev.bulwark.resilience.ratelimit.RateLimiter bulwark;
   private io.github.resilience4j.ratelimiter.RateLimiter r4j;
   private Supplier<Integer> r4jCall;
   private com.google.common.util.concurrent.RateLimiter guava;
@@ -33,6 +34,11 @@ public class RateLimiterBenchmark {
 
   @Setup
   public void setUp() {
+    // A billion permits a second, as Failsafe's: never exhausted by one machine.
+    bulwark =
+        dev.bulwark.resilience.ratelimit.RateLimiter.builder("limiter")
+            .rate(1_000_000_000, Duration.ofSeconds(1))
+            .build();
     r4j =
         io.github.resilience4j.ratelimiter.RateLimiter.of(
             "limiter",
@@ -50,6 +56,11 @@ public class RateLimiterBenchmark {
   }
 
   @Benchmark
+  public boolean bulwark_tryAcquire() {
+    return bulwark.tryAcquire();
+  }
+
+  @Benchmark
   public boolean resilience4j_tryAcquire() {
     return r4j.acquirePermission();
   }
@@ -62,6 +73,11 @@ public class RateLimiterBenchmark {
   @Benchmark
   public boolean failsafe_tryAcquire() {
     return failsafe.tryAcquirePermit();
+  }
+
+  @Benchmark
+  public Integer bulwark_call() {
+    return bulwark.call(Work.CALL);
   }
 
   @Benchmark

@@ -25,12 +25,23 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RefusalBenchmark {
 
+  private dev.bulwark.resilience.bulkhead.Bulkhead bulwarkBulkhead;
+  private dev.bulwark.resilience.ratelimit.RateLimiter bulwarkLimiter;
   private Supplier<Integer> r4jBreaker;
   private Supplier<Integer> r4jBulkhead;
   private Supplier<Integer> r4jLimiter;
 
   @Setup
   public void setUp() {
+    bulwarkBulkhead =
+        dev.bulwark.resilience.bulkhead.Bulkhead.builder("bulkhead").maxConcurrentCalls(1).build();
+    bulwarkBulkhead.acquirePermit(); // held for the whole run: the bulkhead stays full
+    bulwarkLimiter =
+        dev.bulwark.resilience.ratelimit.RateLimiter.builder("limiter")
+            .rate(1, Duration.ofHours(1))
+            .build();
+    bulwarkLimiter.tryAcquire(); // the only permit of the hour
+
     var breaker = io.github.resilience4j.circuitbreaker.CircuitBreaker.ofDefaults("breaker");
     breaker.transitionToForcedOpenState();
     r4jBreaker =
@@ -71,10 +82,28 @@ public class RefusalBenchmark {
   }
 
   @Benchmark
+  public Object bulwark_fullBulkhead() {
+    try {
+      return bulwarkBulkhead.call(Work.CALL);
+    } catch (dev.bulwark.resilience.RejectedException refused) {
+      return refused;
+    }
+  }
+
+  @Benchmark
   public Object resilience4j_fullBulkhead() {
     try {
       return r4jBulkhead.get();
     } catch (io.github.resilience4j.bulkhead.BulkheadFullException refused) {
+      return refused;
+    }
+  }
+
+  @Benchmark
+  public Object bulwark_exhaustedLimiter() {
+    try {
+      return bulwarkLimiter.call(Work.CALL);
+    } catch (dev.bulwark.resilience.RejectedException refused) {
       return refused;
     }
   }

@@ -21,15 +21,23 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RetryBenchmark {
 
+  private dev.bulwark.resilience.retry.Retry bulwark;
   private Supplier<Integer> r4j;
   private dev.failsafe.FailsafeExecutor<Integer> failsafe;
 
   @Setup
   public void setUp() {
+    // Both with resilience4j's defaults: 3 attempts, 500 ms apart, every exception retried.
+    bulwark = dev.bulwark.resilience.retry.Retry.builder("retry").build();
     r4j =
         io.github.resilience4j.retry.Retry.decorateSupplier(
             io.github.resilience4j.retry.Retry.ofDefaults("retry"), Work.SUPPLIER);
     failsafe = dev.failsafe.Failsafe.with(dev.failsafe.RetryPolicy.<Integer>ofDefaults());
+  }
+
+  @Benchmark
+  public Integer bulwark() {
+    return bulwark.call(Work.CALL);
   }
 
   @Benchmark
