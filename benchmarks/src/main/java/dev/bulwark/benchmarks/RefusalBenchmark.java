@@ -27,7 +27,8 @@ public class RefusalBenchmark {
 
   private dev.bulwark.resilience.bulkhead.Bulkhead bulwarkBulkhead;
   private dev.bulwark.resilience.ratelimit.RateLimiter bulwarkLimiter;
-  private Supplier<Integer> r4jBreaker;
+  private Supplier<Integer> r4jOpenBreaker;
+  private Supplier<Integer> r4jForcedOpenBreaker;
   private Supplier<Integer> r4jBulkhead;
   private Supplier<Integer> r4jLimiter;
 
@@ -42,11 +43,15 @@ public class RefusalBenchmark {
             .build();
     bulwarkLimiter.tryAcquire(); // the only permit of the hour
 
-    var breaker = io.github.resilience4j.circuitbreaker.CircuitBreaker.ofDefaults("breaker");
-    breaker.transitionToForcedOpenState();
-    r4jBreaker =
+    var open = io.github.resilience4j.circuitbreaker.CircuitBreaker.ofDefaults("breaker");
+    open.transitionToOpenState(); // for its default 60 s
+    r4jOpenBreaker =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(open, Work.SUPPLIER);
+    var forced = io.github.resilience4j.circuitbreaker.CircuitBreaker.ofDefaults("forced");
+    forced.transitionToForcedOpenState();
+    r4jForcedOpenBreaker =
         io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(
-            breaker, Work.SUPPLIER);
+            forced, Work.SUPPLIER);
 
     var bulkhead =
         io.github.resilience4j.bulkhead.Bulkhead.of(
@@ -72,10 +77,21 @@ public class RefusalBenchmark {
         io.github.resilience4j.ratelimiter.RateLimiter.decorateSupplier(limiter, Work.SUPPLIER);
   }
 
+  /** A breaker that opened (here: was moved to OPEN) and waits out its open duration. */
   @Benchmark
   public Object resilience4j_openBreaker() {
     try {
-      return r4jBreaker.get();
+      return r4jOpenBreaker.get();
+    } catch (io.github.resilience4j.circuitbreaker.CallNotPermittedException refused) {
+      return refused;
+    }
+  }
+
+  /** A breaker forced open by an operator. */
+  @Benchmark
+  public Object resilience4j_forcedOpenBreaker() {
+    try {
+      return r4jForcedOpenBreaker.get();
     } catch (io.github.resilience4j.circuitbreaker.CallNotPermittedException refused) {
       return refused;
     }

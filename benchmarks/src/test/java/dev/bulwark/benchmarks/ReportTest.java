@@ -48,4 +48,31 @@ class ReportTest {
         .contains(
             "| count | 2 | 100.00 ± 0.50 ops/us, 0 B/op | 10.00 ± 0.50 ops/us, 24 B/op |  | 10.00× |  |");
   }
+
+  @Test
+  void checksEachMeasuredTargetAndSaysWhetherItWasMet(@TempDir Path dir) throws Exception {
+    String json =
+        "["
+            + String.join(
+                ",",
+                result("bulwark_count", 1, 60.0, 0.001),
+                result("resilience4j_count", 1, 12.0, 24),
+                result("bulwark_count", 2, 30.0, 16),
+                result("resilience4j_count", 2, 10.0, 24))
+            + "]";
+    Path in = Files.writeString(dir.resolve("r.json"), json);
+    Path out = dir.resolve("t.md");
+
+    Report.main(new String[] {out.toString(), "t", in.toString()});
+
+    String table = Files.readString(out);
+    assertThat(table)
+        .contains("1 of 2 targets met in this run.")
+        .contains(
+            "| circuit breaker, count window | 1 | ≥ 4× resilience4j, 0 B/op | 5.00×, 0 B/op | met |")
+        .contains(
+            "| circuit breaker, count window | 2 | ≥ 4× resilience4j, 0 B/op | 3.00×, 16 B/op |"
+                + " **missed** |")
+        .doesNotContain("slow-call");
+  }
 }

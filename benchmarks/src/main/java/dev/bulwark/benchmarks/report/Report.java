@@ -35,6 +35,132 @@ public final class Report {
       String unit,
       double bytesPerOp) {}
 
+  /**
+   * One of the issue's speed targets: Bulwark's row of {@code benchmarkClass}/{@code variant} must
+   * reach {@code minRatio} times the peer's score at the given thread count, and allocate at most
+   * {@code maxBytes} per operation (NaN: no allocation bound).
+   */
+  record Target(
+      String description,
+      String benchmarkClass,
+      String variant,
+      String peer,
+      int threads,
+      double minRatio,
+      double maxBytes) {}
+
+  /** The targets of the issue, checked against every run that contains their rows. */
+  static final List<Target> TARGETS =
+      List.of(
+          new Target(
+              "circuit breaker, count window", "CircuitBreaker", "count", "resilience4j", 1, 4, 0),
+          new Target(
+              "circuit breaker, count window", "CircuitBreaker", "count", "resilience4j", 2, 4, 0),
+          new Target(
+              "circuit breaker, slow-call detection on",
+              "CircuitBreaker",
+              "countSlowCalls",
+              "resilience4j",
+              1,
+              1.3,
+              0),
+          new Target(
+              "circuit breaker, slow-call detection on",
+              "CircuitBreaker",
+              "countSlowCalls",
+              "resilience4j",
+              2,
+              2,
+              0),
+          new Target(
+              "rate limiter, tryAcquire", "RateLimiter", "tryAcquire", "resilience4j", 1, 1.5, 0),
+          new Target("rate limiter, tryAcquire", "RateLimiter", "tryAcquire", "guava", 1, 1, 0),
+          new Target(
+              "rate limiter, tryAcquire", "RateLimiter", "tryAcquire", "resilience4j", 2, 2, 0),
+          new Target("rate limiter, call", "RateLimiter", "call", "resilience4j", 1, 1.5, 0),
+          new Target("rate limiter, call", "RateLimiter", "call", "resilience4j", 2, 2, 0),
+          new Target("bulkhead", "Bulkhead", "", "resilience4j", 1, 1.2, 0),
+          new Target("bulkhead", "Bulkhead", "", "resilience4j", 2, 1.2, 0),
+          new Target("retry, first attempt succeeds", "Retry", "", "resilience4j", 1, 1, 0),
+          new Target("retry, first attempt succeeds", "Retry", "", "resilience4j", 2, 1, 0),
+          new Target("pipeline of four", "Pipeline", "", "resilience4j", 1, 3, 0),
+          new Target("pipeline of four", "Pipeline", "", "resilience4j", 2, 3, 0),
+          new Target("pipeline of four", "Pipeline", "", "failsafe", 1, 6, 0),
+          new Target("pipeline of four", "Pipeline", "", "failsafe", 2, 6, 0),
+          new Target("timeout, call finishes in time", "Timeout", "", "failsafe", 1, 10, 32),
+          new Target("timeout, call finishes in time", "Timeout", "", "failsafe", 2, 10, 32),
+          new Target(
+              "refusal, open breaker", "Refusal", "openBreaker", "resilience4j", 1, 2, Double.NaN),
+          new Target(
+              "refusal, open breaker", "Refusal", "openBreaker", "resilience4j", 2, 2, Double.NaN),
+          new Target(
+              "refusal, forced-open breaker",
+              "Refusal",
+              "forcedOpenBreaker",
+              "resilience4j",
+              1,
+              2,
+              Double.NaN),
+          new Target(
+              "refusal, forced-open breaker",
+              "Refusal",
+              "forcedOpenBreaker",
+              "resilience4j",
+              2,
+              2,
+              Double.NaN),
+          new Target(
+              "refusal, full bulkhead",
+              "Refusal",
+              "fullBulkhead",
+              "resilience4j",
+              1,
+              2,
+              Double.NaN),
+          new Target(
+              "refusal, full bulkhead",
+              "Refusal",
+              "fullBulkhead",
+              "resilience4j",
+              2,
+              2,
+              Double.NaN),
+          new Target(
+              "refusal, exhausted rate limiter",
+              "Refusal",
+              "exhaustedLimiter",
+              "resilience4j",
+              1,
+              2,
+              Double.NaN),
+          new Target(
+              "refusal, exhausted rate limiter",
+              "Refusal",
+              "exhaustedLimiter",
+              "resilience4j",
+              2,
+              2,
+              Double.NaN),
+          new Target(
+              "streaming NDJSON to a discarding stream",
+              "Streaming",
+              "discard",
+              "handwritten",
+              1,
+              0.9,
+              Double.NaN),
+          new Target(
+              "streaming NDJSON to a discarding stream",
+              "Streaming",
+              "discard",
+              "handwritten",
+              2,
+              0.9,
+              Double.NaN));
+
+  /** Below this many bytes per operation, JMH's figure is noise around zero: "0 B/op". */
+  private static final double ZERO_BYTES = 1.0;
+
   private Report() {}
 
   /**
@@ -101,6 +227,7 @@ public final class Report {
           .computeIfAbsent(groupKey(r), k -> new TreeMap<>())
           .put(r.implementation(), r);
     }
+    renderTargets(out, byClass);
     for (var cls : byClass.entrySet()) {
       List<String> impls = new ArrayList<>();
       for (String impl : ORDER) {
@@ -155,14 +282,80 @@ public final class Report {
     return out.toString();
   }
 
+  /** Appends the targets whose rows were measured, each with its ratio and its status. */
+  private static void renderTargets(
+      StringBuilder out, Map<String, Map<String, Map<String, Row>>> byClass) {
+    StringBuilder table = new StringBuilder();
+    int met = 0;
+    int missed = 0;
+    for (Target t : TARGETS) {
+      Map<String, Row> group =
+          byClass
+              .getOrDefault(t.benchmarkClass(), Map.of())
+              .get(t.variant() + "\u0000" + String.format(Locale.ROOT, "%03d", t.threads()));
+      Row ours = group == null ? null : group.get("bulwark");
+      Row theirs = group == null ? null : group.get(t.peer());
+      if (ours == null || theirs == null) {
+        continue;
+      }
+      double ratio = ours.score() / theirs.score();
+      boolean fastEnough = ratio >= t.minRatio();
+      boolean smallEnough =
+          Double.isNaN(t.maxBytes())
+              || Double.isNaN(ours.bytesPerOp())
+              || ours.bytesPerOp() < Math.max(t.maxBytes(), 0) + ZERO_BYTES;
+      boolean ok = fastEnough && smallEnough;
+      if (ok) {
+        met++;
+      } else {
+        missed++;
+      }
+      table
+          .append("| ")
+          .append(t.description())
+          .append(" | ")
+          .append(t.threads())
+          .append(" | ≥ ")
+          .append(number(t.minRatio()))
+          .append("× ")
+          .append(t.peer());
+      if (!Double.isNaN(t.maxBytes())) {
+        table.append(t.maxBytes() == 0 ? ", 0 B/op" : ", ≤ " + number(t.maxBytes()) + " B/op");
+      }
+      table
+          .append(" | ")
+          .append(String.format(Locale.ROOT, "%.2f×", ratio))
+          .append(Double.isNaN(ours.bytesPerOp()) ? "" : ", " + bytes(ours.bytesPerOp()))
+          .append(" | ")
+          .append(ok ? "met" : "**missed**")
+          .append(" |\n");
+    }
+    if (met + missed == 0) {
+      return;
+    }
+    out.append("\n## Targets\n\n")
+        .append(met)
+        .append(" of ")
+        .append(met + missed)
+        .append(" targets met in this run.\n\n")
+        .append("| target | threads | wanted | measured | status |\n|---|---|---|---|---|\n")
+        .append(table);
+  }
+
+  private static String number(double d) {
+    return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+  }
+
+  private static String bytes(double b) {
+    return b < ZERO_BYTES ? "0 B/op" : String.format(Locale.ROOT, "%.0f B/op", b);
+  }
+
   private static String groupKey(Row r) {
     return r.variant() + "\u0000" + String.format(Locale.ROOT, "%03d", r.threads());
   }
 
   private static String cell(Row r) {
     String score = String.format(Locale.ROOT, "%.2f ± %.2f %s", r.score(), r.error(), r.unit());
-    return Double.isNaN(r.bytesPerOp())
-        ? score
-        : score + String.format(Locale.ROOT, ", %.0f B/op", r.bytesPerOp());
+    return Double.isNaN(r.bytesPerOp()) ? score : score + ", " + bytes(r.bytesPerOp());
   }
 }
