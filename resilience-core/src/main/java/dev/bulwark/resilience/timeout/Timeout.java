@@ -127,8 +127,11 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
     if (deadline - start <= 0) {
       throw timedOut(start, deadline, true, null);
     }
-    if (inherited && outer instanceof WatchedDeadline w && w.thread == me) {
-      // An enclosing Timeout on this thread already enforces the earlier deadline.
+    if (inherited
+        && outer instanceof WatchedDeadline w
+        && w.thread == me
+        && w.state() != WatchedDeadline.DONE) {
+      // An enclosing Timeout call on this thread, still running, enforces the earlier deadline.
       return callEnforcedByOuter(call, start);
     }
     WatchedDeadline node = new WatchedDeadline(time, deadline, me);

@@ -121,7 +121,12 @@ final class Watchdog {
     try {
       if (thread == null) {
         phase = SCANNING;
-        thread = Thread.ofVirtual().name(threadName).unstarted(this::run);
+        // No inherited thread-locals: this long-lived thread must not keep a caller's context.
+        thread =
+            Thread.ofVirtual()
+                .name(threadName)
+                .inheritInheritableThreadLocals(false)
+                .unstarted(this::run);
         thread.start();
       } else {
         signalled = true;
