@@ -70,7 +70,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
     this.config = new Config(b.timeout);
     this.timeoutNanos = Deadline.saturatedNanos(b.timeout);
     this.time = b.timeSource;
-    this.watchdog = new Watchdog("bulwark-timeout-" + b.name, b.timeSource);
+    this.watchdog = new Watchdog("bulwark-timeout-" + b.name, b.timeSource, timeoutNanos);
     this.listeners = new Listeners<>("timeout '" + b.name + "'");
   }
 

@@ -24,17 +24,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *       flight (not by calls per second, as a queue with lazy removal would be), and segments are
  *       never removed, so a slot can never be written into a segment the watchdog no longer scans.
  *   <li><b>Waking.</b> The watchdog scans every slot, fires the deadlines that have passed and
- *       waits, through the {@link TimeSource}, until the earliest one left. One Timeout gives every
- *       call the same duration, so a new call's deadline is normally later than the one the
- *       watchdog waits for and needs no signal. Only a call whose deadline is earlier (an inherited
- *       deadline), or one that arrives while the watchdog scans, idles or has stopped, takes the
- *       lock to wake or start it. The call writes its slot before it reads the watchdog's {@code
- *       phase}, and the watchdog writes {@code phase} before it reads the slots, so either the scan
- *       sees the call or the call sees that it must signal (a Dekker-style handshake over volatile
- *       accesses).
- *   <li><b>Idling.</b> With no call in flight the watchdog waits for a keep-alive of one second and
- *       then ends; the next call starts a new one. It is a virtual (daemon) thread, so it never
- *       keeps the JVM alive, and an unused Timeout holds no thread.
+ *       publishes in {@code wakeAt} when it will scan next: at the earliest deadline left, or, with
+ *       none left, one timeout from now. One Timeout gives every call the same duration, so a new
+ *       call's deadline is never earlier than {@code wakeAt} and the call needs no signal. Only a
+ *       call with an earlier deadline (an inherited one), or one that arrives while the watchdog
+ *       scans or has stopped, takes the lock to wake or start it. The call writes its slot before
+ *       it reads the watchdog's {@code phase}, and the watchdog writes {@code phase} before it
+ *       reads the slots, so either the scan sees the call or the call sees that it must signal (a
+ *       Dekker-style handshake over volatile accesses).
+ *   <li><b>Idling.</b> With no call in flight for a keep-alive of one second, the watchdog ends;
+ *       the next call starts a new one. It is a virtual (daemon) thread, so it never keeps the JVM
+ *       alive, and an unused Timeout holds no thread.
  *   <li><b>Firing.</b> See {@link WatchedDeadline#fire()}: a state CAS decides whether the call
  *       returned first or the watchdog fired first, so a thread that has left the call is never
  *       interrupted, and the caller clears the interrupt only once it has been delivered.
@@ -52,10 +52,10 @@ final class Watchdog {
   private static final int STOPPED = 0;
   private static final int SCANNING = 1;
   private static final int TIMED = 2;
-  private static final int IDLE = 3;
 
   private final String threadName;
   private final TimeSource time;
+  private final long timeoutNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
 
@@ -68,9 +68,10 @@ final class Watchdog {
   private boolean signalled;
   private Thread thread;
 
-  Watchdog(String threadName, TimeSource time) {
+  Watchdog(String threadName, TimeSource time, long timeoutNanos) {
     this.threadName = threadName;
     this.time = time;
+    this.timeoutNanos = timeoutNanos;
     this.newest = new AtomicReferenceArray<>(INITIAL_SLOTS);
     this.segments = List.of(newest);
   }
@@ -162,24 +163,27 @@ final class Watchdog {
             }
           }
         }
+        long wait;
         if (any) {
           idle = false;
-          wakeAt = earliest;
-          phase = TIMED;
-          if (!signalled) {
-            time.awaitNanos(lock, wake, earliest - now);
-          }
+          wait = earliest - now;
         } else {
           if (!idle) {
             idle = true;
             idleSince = now;
-          } else if (now - idleSince >= KEEP_ALIVE_NANOS && !signalled) {
+          }
+          long idleLeft = KEEP_ALIVE_NANOS - (now - idleSince);
+          if (idleLeft <= 0 && !signalled) {
             return; // the finally block marks the watchdog stopped, under the lock
           }
-          phase = IDLE;
-          if (!signalled) {
-            time.awaitNanos(lock, wake, KEEP_ALIVE_NANOS - (now - idleSince));
-          }
+          // Wake again no later than one timeout from now: every call that registers meanwhile
+          // has a deadline at least that late, so it need not signal (see the class comment).
+          wait = Math.max(1, Math.min(idleLeft, timeoutNanos));
+        }
+        wakeAt = now + wait;
+        phase = TIMED;
+        if (!signalled) {
+          time.awaitNanos(lock, wake, wait);
         }
       }
     } catch (InterruptedException e) {

@@ -321,6 +321,41 @@ class TimeoutTest {
   }
 
   @Test
+  void aDeadlineCarriedBackOntoItsThreadAfterItsCallEndedIsEnforcedAgain() {
+    assertTimeoutPreemptively(
+        BOUND,
+        () -> {
+          Timeout outer = timeout("outer", Duration.ofSeconds(1));
+          Timeout inner = timeout("inner", Duration.ofSeconds(5));
+          CountDownLatch never = new CountDownLatch(1);
+          AtomicReference<Deadline> captured = new AtomicReference<>();
+          Caller caller =
+              new Caller(
+                  false,
+                  () -> {
+                    outer.call(() -> captured.getAndSet(Deadline.current().orElseThrow()));
+                    return captured
+                        .get()
+                        .callAsCurrent(
+                            () ->
+                                inner.call(
+                                    () -> {
+                                      never.await();
+                                      return 0;
+                                    }));
+                  });
+          while (inner.watchdogThread() == null) {
+            Thread.yield();
+          }
+          time.awaitWaiters(2);
+          time.advance(Duration.ofSeconds(1));
+          caller.join();
+          assertThat(((TimeoutExceededException) caller.failure.get()).policyName())
+              .isEqualTo("inner");
+        });
+  }
+
+  @Test
   void aCallWhoseInheritedDeadlineHasPassedIsNotRun() {
     Timeout timeout = timeout("quotes", Duration.ofSeconds(1));
     AtomicBoolean ran = new AtomicBoolean();
