@@ -36,8 +36,9 @@ import java.util.function.Consumer;
  * call that ignores interruption (a busy loop, a library that swallows the interrupt) gives the
  * caller control back only when it returns on its own; it still counts as timed out, its result is
  * dropped and {@link TimeoutExceededException} is thrown. If the caller must regain control at the
- * deadline whatever the call does, run the call on another thread (for example inside a {@code
- * FanOut} of one).
+ * deadline whatever the call does, run the call on another thread instead (for example as a {@code
+ * FanOut} of one call, with a cancel grace of zero), at the cost of a thread per call and of the
+ * call's thread-locals.
  *
  * <p>Inside the call, {@link Deadline#current()} returns the deadline so that nested code can bound
  * its own waits; a timeout nested in another takes the earlier deadline of the two. If the outer

@@ -126,11 +126,14 @@ class FanOutTest {
                 });
           }
           Caller<Integer> caller = new Caller<>(fanOut, calls);
-          for (int i = 0; i < 6; i++) {
+          started.acquire(2);
+          assertThat(active).hasValue(2);
+          for (int i = 0; i < 4; i++) {
+            gate.release(); // one call ends, so the next may start
             started.acquire();
             assertThat(active.get()).isLessThanOrEqualTo(2);
-            gate.release();
           }
+          gate.release(2);
           assertThat(Outcome.successes(caller.join())).containsExactly(0, 1, 2, 3, 4, 5);
           assertThat(most).hasValue(2);
         });

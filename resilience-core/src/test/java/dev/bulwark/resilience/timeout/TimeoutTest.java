@@ -265,6 +265,7 @@ class TimeoutTest {
           Timeout outer = timeout("outer", Duration.ofSeconds(1));
           Timeout inner = timeout("inner", Duration.ofSeconds(5));
           CountDownLatch never = new CountDownLatch(1);
+          CountDownLatch entered = new CountDownLatch(1);
           Caller caller =
               new Caller(
                   false,
@@ -273,9 +274,11 @@ class TimeoutTest {
                           () ->
                               inner.call(
                                   () -> {
+                                    entered.countDown();
                                     never.await();
                                     return 0;
                                   })));
+          entered.await(); // the inner call has started, before its deadline
           time.awaitWaiters(1);
           time.advance(Duration.ofSeconds(1));
           caller.join();
