@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.ManualTimeSource;
+import dev.bulwark.resilience.Pipeline;
 import dev.bulwark.resilience.retry.RetryBudget;
 import dev.bulwark.resilience.timeout.Deadline;
+import dev.bulwark.resilience.timeout.Timeout;
+import dev.bulwark.resilience.timeout.TimeoutExceededException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -389,6 +392,50 @@ class HedgeTest {
             t.join();
           }
           assertThat(attempts.interrupted).hasValue(1);
+        });
+  }
+
+  @Test
+  void aTimeoutAroundTheHedgeCancelsItsAttemptsAtTheDeadline() {
+    assertTimeoutPreemptively(
+        BOUND,
+        () -> {
+          Timeout timeout =
+              Timeout.builder("t").timeout(Duration.ofMillis(50)).timeSource(time).build();
+          Hedge hedge = hedge().delay(Duration.ofSeconds(1)).build();
+          Attempts attempts = new Attempts();
+          AtomicReference<Throwable> failure = new AtomicReference<>();
+          AtomicBoolean interruptedAfter = new AtomicBoolean();
+          Thread caller =
+              Thread.ofPlatform()
+                  .start(
+                      () -> {
+                        try {
+                          Pipeline.of(timeout, hedge)
+                              .call(
+                                  () -> {
+                                    attempts.begin();
+                                    attempts.block();
+                                    return "never";
+                                  });
+                        } catch (Throwable t) {
+                          failure.set(t);
+                        }
+                        interruptedAfter.set(Thread.interrupted());
+                      });
+          attempts.entered[0].await();
+          time.awaitWaiters(2); // the watchdog and the hedge's caller
+          time.advance(Duration.ofMillis(50));
+          caller.join();
+          assertThat(failure.get())
+              .isInstanceOf(TimeoutExceededException.class)
+              .hasCauseInstanceOf(CancellationException.class);
+          assertThat(interruptedAfter).isFalse();
+          for (Thread t : threads) {
+            t.join();
+          }
+          assertThat(attempts.interrupted).hasValue(1);
+          assertThat(attempts.count).hasValue(1);
         });
   }
 
