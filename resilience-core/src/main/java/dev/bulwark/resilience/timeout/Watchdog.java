@@ -18,11 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * allocation.
  *
  * <ul>
- *   <li><b>Slots.</b> A call picks a slot by hashing its thread id and probes a few neighbours for
- *       a free one; if all are taken it adds a new segment twice as large, and later calls use the
- *       newest segment, so the older ones drain. Memory is bounded by the peak number of calls in
- *       flight (not by calls per second, as a queue with lazy removal would be), and segments are
- *       never removed, so a slot can never be written into a segment the watchdog no longer scans.
+ *   <li><b>Slots.</b> A call picks a slot by hashing its thread id to a cache line of its own and
+ *       probes a few neighbours for a free one; if all are taken it adds a new segment twice as
+ *       large, and later calls use the newest segment, so the older ones drain. Memory is bounded
+ *       by the peak number of calls in flight (not by calls per second, as a queue with lazy
+ *       removal would be), and segments are never removed, so a slot can never be written into a
+ *       segment the watchdog no longer scans.
  *   <li><b>Waking.</b> The watchdog scans every slot, fires the deadlines that have passed and
  *       publishes in {@code wakeAt} when it will scan next: at the earliest deadline left, or, with
  *       none left, one timeout from now. One Timeout gives every call the same duration, so a new
@@ -46,7 +47,11 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Watchdog {
 
   static final long KEEP_ALIVE_NANOS = Duration.ofSeconds(1).toNanos();
-  private static final int INITIAL_SLOTS = 16;
+
+  /** Slots per 64-byte cache line with compressed references; threads start on different lines. */
+  private static final int LINE = 16;
+
+  private static final int INITIAL_SLOTS = 8 * LINE;
   private static final int PROBES = 8;
 
   private static final int STOPPED = 0;
@@ -82,8 +87,12 @@ final class Watchdog {
     while (true) {
       AtomicReferenceArray<WatchedDeadline> segment = newest;
       int mask = segment.length() - 1;
+      // Start at the beginning of a cache line chosen by the thread, so that calls on different
+      // threads rarely write to the same line; a nested call on the same thread takes the next
+      // slot.
+      int start = (hash * LINE) & mask;
       for (int i = 0; i < PROBES; i++) {
-        int index = (hash + i) & mask;
+        int index = (start + i) & mask;
         if (segment.getPlain(index) == null && segment.compareAndSet(index, null, node)) {
           node.segment = segment;
           node.slot = index;
