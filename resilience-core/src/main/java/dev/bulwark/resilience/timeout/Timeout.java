@@ -47,8 +47,10 @@ import java.util.function.Consumer;
  * after its inherited deadline has passed is not run: it fails at once with {@link
  * TimeoutExceededException}.
  *
- * <p>The call's own exceptions pass through unchanged, checked ones included. The success path
- * takes no lock and allocates one small object; see {@code Watchdog} for the design.
+ * <p>The call's own exceptions pass through unchanged, checked ones included. No thread is started
+ * per call: one watchdog thread per Timeout (virtual, started on demand, ended after a second with
+ * no call in flight) interrupts the calls whose deadline has passed, and the success path takes no
+ * lock and allocates one small object.
  */
 public final class Timeout implements Policy, EventSource<TimeoutEvent> {
 
@@ -195,7 +197,8 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
       long start, long deadline, boolean beforeStart, Throwable failure) {
     long elapsedNanos = time.nanoTime() - start;
     long givenNanos = deadline - start;
-    Duration given = givenNanos == timeoutNanos ? config.timeout : Duration.ofNanos(givenNanos);
+    Duration given =
+        givenNanos == timeoutNanos ? config.timeout : Duration.ofNanos(Math.max(0, givenNanos));
     String message;
     if (beforeStart) {
       message =

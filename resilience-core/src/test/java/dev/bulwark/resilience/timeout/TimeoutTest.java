@@ -376,7 +376,8 @@ class TimeoutTest {
         .isInstanceOf(TimeoutExceededException.class)
         .hasMessage(
             "timeout 'quotes' exceeded: the inherited deadline had passed 200ms before the call"
-                + " started, so it was not run");
+                + " started, so it was not run")
+        .satisfies(e -> assertThat(((TimeoutExceededException) e).timeout()).isZero());
     assertThat(ran).isFalse();
   }
 
