@@ -130,6 +130,51 @@ class TimeoutTest {
   }
 
   @Test
+  void firesEachCallAtItsOwnDeadlineAndNoEarlier() {
+    assertTimeoutPreemptively(
+        BOUND,
+        () -> {
+          Timeout timeout = timeout("quotes", Duration.ofSeconds(1));
+          CountDownLatch never = new CountDownLatch(1);
+          CountDownLatch secondEntered = new CountDownLatch(1);
+          Caller first =
+              new Caller(
+                  false,
+                  () ->
+                      timeout.call(
+                          () -> {
+                            never.await();
+                            return 1;
+                          }));
+          time.awaitWaiters(1); // the watchdog waits for the first deadline, at 1s
+          time.advance(Duration.ofMillis(500));
+          Caller second =
+              new Caller(
+                  false,
+                  () ->
+                      timeout.call(
+                          () -> {
+                            secondEntered.countDown();
+                            never.await();
+                            return 2;
+                          }));
+          secondEntered.await(); // registered with a deadline at 1.5s, later than the wait
+          time.advance(Duration.ofMillis(500));
+          first.join();
+          assertThat(first.failure.get()).isInstanceOf(TimeoutExceededException.class);
+          assertThat(second.thread.isAlive()).isTrue();
+          time.awaitWaiters(1); // the watchdog now waits for the second deadline
+          time.advance(Duration.ofMillis(499));
+          assertThat(second.thread.isAlive()).isTrue();
+          time.advance(Duration.ofMillis(1));
+          second.join();
+          assertThat(second.failure.get())
+              .isInstanceOf(TimeoutExceededException.class)
+              .hasMessageContaining("gave control back after 1s");
+        });
+  }
+
+  @Test
   void aCallThatIgnoresTheInterruptStillTimesOutAndItsResultIsDropped() {
     assertTimeoutPreemptively(
         BOUND,
