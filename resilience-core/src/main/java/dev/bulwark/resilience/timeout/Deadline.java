@@ -1,5 +1,6 @@
 package dev.bulwark.resilience.timeout;
 
+import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
@@ -17,15 +18,20 @@ import java.util.Optional;
  * Duration budget = Deadline.current().map(Deadline::remaining).orElse(Duration.ofSeconds(5));
  * socket.setSoTimeout((int) budget.toMillis());
  * }</pre>
+ *
+ * <p>A deadline is a thread-local value: work handed to another thread does not see it unless it is
+ * carried over with {@link #callAsCurrent(Call)}, as {@code Hedge} and {@code FanOut} do for their
+ * attempts. Making a deadline current only makes it visible; enforcing it (interrupting the call
+ * once it passes) is the job of a {@link Timeout}.
  */
-public final class Deadline {
+public sealed class Deadline permits WatchedDeadline {
 
   private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
 
   private final TimeSource time;
   private final long deadlineNanos;
 
-  private Deadline(TimeSource time, long deadlineNanos) {
+  Deadline(TimeSource time, long deadlineNanos) {
     this.time = time;
     this.deadlineNanos = deadlineNanos;
   }
@@ -37,6 +43,59 @@ public final class Deadline {
    */
   public static Optional<Deadline> current() {
     return Optional.ofNullable(CURRENT.get());
+  }
+
+  /** Returns the current deadline or null, without allocating an {@code Optional}. */
+  static Deadline currentOrNull() {
+    return CURRENT.get();
+  }
+
+  /**
+   * Returns the earlier of the current deadline and {@code timeout} from now, both read on {@code
+   * time}: the deadline that work started now under {@code timeout} must meet. A current deadline
+   * measured on another time source is not comparable and is ignored.
+   *
+   * @param time the time source to measure on
+   * @param timeout how long from now, at most
+   * @return the earlier deadline; the current one itself if it is earlier
+   * @throws NullPointerException if {@code time} or {@code timeout} is null
+   */
+  public static Deadline within(TimeSource time, Duration timeout) {
+    Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(timeout, "timeout");
+    long candidate = time.nanoTime() + saturatedNanos(timeout);
+    Deadline outer = CURRENT.get();
+    if (outer != null && outer.time == time && outer.deadlineNanos - candidate < 0) {
+      return outer;
+    }
+    return new Deadline(time, candidate);
+  }
+
+  /**
+   * Runs {@code call} on the current thread with this deadline {@linkplain #current() current},
+   * then restores the deadline that was current before. This carries a deadline over to another
+   * thread; it does not enforce it.
+   *
+   * <pre>{@code
+   * Deadline deadline = Deadline.current().orElseThrow();
+   * executor.submit(() -> deadline.callAsCurrent(() -> fetch(symbol)));
+   * }</pre>
+   *
+   * @param call the call to run
+   * @param <T> the call's result type
+   * @param <X> the call's checked exception type
+   * @return the call's result
+   * @throws X the call's own failure, unchanged
+   * @throws NullPointerException if {@code call} is null
+   */
+  public <T, X extends Exception> T callAsCurrent(Call<T, X> call) throws X {
+    Objects.requireNonNull(call, "call");
+    Deadline previous = enter(this);
+    try {
+      return call.call();
+    } finally {
+      restore(previous);
+    }
   }
 
   /**
@@ -86,21 +145,6 @@ public final class Deadline {
   }
 
   /**
-   * Returns the earlier of the current deadline and one {@code timeout} from now: what a timeout
-   * entered now must enforce.
-   */
-  static Deadline within(TimeSource time, Duration timeout) {
-    Objects.requireNonNull(time, "time");
-    long now = time.nanoTime();
-    long candidate = now + saturatedNanos(timeout);
-    Deadline outer = CURRENT.get();
-    if (outer != null && outer.time == time && outer.deadlineNanos - candidate < 0) {
-      return outer;
-    }
-    return new Deadline(time, candidate);
-  }
-
-  /**
    * Makes {@code deadline} current on this thread and returns the one it replaces, to be restored
    * with {@link #restore(Deadline)} in a {@code finally}.
    */
@@ -112,14 +156,12 @@ public final class Deadline {
 
   /** Restores the deadline that {@link #enter(Deadline)} replaced. */
   static void restore(Deadline previous) {
-    if (previous == null) {
-      CURRENT.remove();
-    } else {
-      CURRENT.set(previous);
-    }
+    // set(null) rather than remove(): the entry stays in the thread's map, so the next enter() on
+    // this thread does not have to insert it again (this is on every Timeout call's path).
+    CURRENT.set(previous);
   }
 
-  private static long saturatedNanos(Duration d) {
+  static long saturatedNanos(Duration d) {
     try {
       return d.toNanos();
     } catch (ArithmeticException tooLong) {
