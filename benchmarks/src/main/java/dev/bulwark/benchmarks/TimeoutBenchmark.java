@@ -21,13 +21,24 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class TimeoutBenchmark {
 
+  private dev.bulwark.resilience.timeout.Timeout bulwark;
   private dev.failsafe.FailsafeExecutor<Integer> failsafe;
 
   @Setup
   public void setUp() {
+    // On the caller's thread, interrupted by one watchdog thread per Timeout at the deadline.
+    bulwark =
+        dev.bulwark.resilience.timeout.Timeout.builder("timeout")
+            .timeout(Duration.ofSeconds(1))
+            .build();
     failsafe =
         dev.failsafe.Failsafe.with(
             dev.failsafe.Timeout.<Integer>builder(Duration.ofSeconds(1)).withInterrupt().build());
+  }
+
+  @Benchmark
+  public Integer bulwark() {
+    return bulwark.call(Work.CALL);
   }
 
   @Benchmark
