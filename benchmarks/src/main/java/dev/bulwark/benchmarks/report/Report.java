@@ -87,8 +87,8 @@ public final class Report {
           new Target("pipeline of four", "Pipeline", "", "resilience4j", 2, 3, 0),
           new Target("pipeline of four", "Pipeline", "", "failsafe", 1, 6, 0),
           new Target("pipeline of four", "Pipeline", "", "failsafe", 2, 6, 0),
-          new Target("timeout, call finishes in time", "Timeout", "", "failsafe", 1, 10, 32),
-          new Target("timeout, call finishes in time", "Timeout", "", "failsafe", 2, 10, 32),
+          new Target("timeout, call finishes in time", "Timeout", "", "failsafe", 1, 10, 48),
+          new Target("timeout, call finishes in time", "Timeout", "", "failsafe", 2, 10, 48),
           new Target(
               "refusal, open breaker", "Refusal", "openBreaker", "resilience4j", 1, 2, Double.NaN),
           new Target(
