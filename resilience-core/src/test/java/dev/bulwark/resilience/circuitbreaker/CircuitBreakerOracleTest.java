@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,14 +59,26 @@ class CircuitBreakerOracleTest {
 
   static final class RecordedException extends RuntimeException {
     @Serial private static final long serialVersionUID = 1L;
+
+    RecordedException() {
+      super(null, null, false, false);
+    }
   }
 
   static final class OtherException extends RuntimeException {
     @Serial private static final long serialVersionUID = 1L;
+
+    OtherException() {
+      super(null, null, false, false);
+    }
   }
 
   static final class IgnoredException extends RuntimeException {
     @Serial private static final long serialVersionUID = 1L;
+
+    IgnoredException() {
+      super(null, null, false, false);
+    }
   }
 
   /** resilience4j's view of the shared virtual time. */
@@ -287,29 +300,32 @@ class CircuitBreakerOracleTest {
         return;
       }
       boolean theirsPermits = theirs.tryAcquirePermission();
-      State expected = expectedState(); // the state that decides, after resilience4j moved on
+      State expected = expectedState(); // the state that decided, after resilience4j moved on
       Permit permit = null;
-      Optional<Duration> retryAfter = Optional.empty();
-      boolean refused = false;
+      CircuitOpenException refusal = null;
       try {
         permit = ours.acquirePermit();
       } catch (CircuitOpenException e) {
-        refused = true;
+        refusal = e;
         refusals++;
-        retryAfter = e.retryAfter();
-        check(e.state() == expected, "refusal state " + e.state() + " expected " + expected);
       }
-      note("acquire theirs=" + theirsPermits + " ours=" + !refused);
-      check(theirsPermits == !refused, "permission differs");
+      note(theirsPermits ? "acquire: permitted" : "acquire: refused");
+      check(theirsPermits == (refusal == null), () -> "permission differs");
       if (permit != null) {
         inFlight.add(new InFlight(permit, time.nanoTime(), generation));
-      } else if (expected == State.OPEN) {
+        return;
+      }
+      Optional<Duration> retryAfter = refusal.retryAfter();
+      State refusedIn = refusal.state();
+      check(refusedIn == expected, () -> "refusal state " + refusedIn + " expected " + expected);
+      if (expected == State.OPEN) {
         long deadline = openedAt + TimeUnit.MILLISECONDS.toNanos(waits.apply(attempts));
+        Duration wait = Duration.ofNanos(deadline - time.nanoTime() + 1);
         check(
-            retryAfter.equals(Optional.of(Duration.ofNanos(deadline - time.nanoTime() + 1))),
-            "retryAfter " + retryAfter + " expected " + (deadline - time.nanoTime() + 1) + "ns");
+            retryAfter.equals(Optional.of(wait)),
+            () -> "retryAfter " + retryAfter + " expected " + wait);
       } else {
-        check(retryAfter.isEmpty(), "retryAfter " + retryAfter + " in " + expected);
+        check(retryAfter.isEmpty(), () -> "retryAfter " + retryAfter + " in " + expected);
       }
     }
 
@@ -410,33 +426,34 @@ class CircuitBreakerOracleTest {
 
     private void compare(int step) {
       State expected = expectedState();
-      check(ours.state() == expected, "state " + ours.state() + " expected " + expected);
+      check(ours.state() == expected, () -> "state " + ours.state() + " expected " + expected);
       check(
           ourTransitions.equals(theirTransitions),
-          "transitions " + ourTransitions + " expected " + theirTransitions);
+          () -> "transitions " + ourTransitions + " expected " + theirTransitions);
       var m = theirs.getMetrics();
       CircuitBreaker.Metrics metrics = ours.metrics();
-      String counts =
-          "buffered/failed/slow/failureRate/slowRate "
-              + metrics.bufferedCalls()
-              + "/"
-              + metrics.failedCalls()
-              + "/"
-              + metrics.slowCalls()
-              + "/"
-              + metrics.failureRate()
-              + "/"
-              + metrics.slowCallRate()
-              + " expected "
-              + m.getNumberOfBufferedCalls()
-              + "/"
-              + m.getNumberOfFailedCalls()
-              + "/"
-              + m.getNumberOfSlowCalls()
-              + "/"
-              + m.getFailureRate()
-              + "/"
-              + m.getSlowCallRate();
+      Supplier<String> counts =
+          () ->
+              "buffered/failed/slow/failureRate/slowRate "
+                  + metrics.bufferedCalls()
+                  + "/"
+                  + metrics.failedCalls()
+                  + "/"
+                  + metrics.slowCalls()
+                  + "/"
+                  + metrics.failureRate()
+                  + "/"
+                  + metrics.slowCallRate()
+                  + " expected "
+                  + m.getNumberOfBufferedCalls()
+                  + "/"
+                  + m.getNumberOfFailedCalls()
+                  + "/"
+                  + m.getNumberOfSlowCalls()
+                  + "/"
+                  + m.getFailureRate()
+                  + "/"
+                  + m.getSlowCallRate();
       check(
           metrics.bufferedCalls() == m.getNumberOfBufferedCalls()
               && metrics.failedCalls() == m.getNumberOfFailedCalls()
@@ -444,22 +461,23 @@ class CircuitBreakerOracleTest {
               && Float.compare(metrics.failureRate(), m.getFailureRate()) == 0
               && Float.compare(metrics.slowCallRate(), m.getSlowCallRate()) == 0,
           counts);
-      check(metrics.notPermittedCalls() == refusals, "refusals " + metrics.notPermittedCalls());
+      check(
+          metrics.notPermittedCalls() == refusals, () -> "refusals " + metrics.notPermittedCalls());
       if (step < 0) {
         fail("unreachable");
       }
     }
 
     private void note(String event) {
-      trace.addLast(time.nanoTime() + ": " + event + " -> " + theirs.getState());
+      trace.addLast(time.nanoTime() + ": " + event);
       if (trace.size() > 40) {
         trace.removeFirst();
       }
     }
 
-    private void check(boolean condition, String what) {
+    private void check(boolean condition, Supplier<String> what) {
       if (!condition) {
-        fail(what + "\n" + description + "\nlast steps:\n  " + String.join("\n  ", trace));
+        fail(what.get() + "\n" + description + "\nlast steps:\n  " + String.join("\n  ", trace));
       }
     }
   }
