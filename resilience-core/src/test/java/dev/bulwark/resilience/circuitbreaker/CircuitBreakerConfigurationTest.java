@@ -40,8 +40,8 @@ class CircuitBreakerConfigurationTest {
             "permittedCallsInHalfOpen must be at least 1, was 0",
             b -> b.permittedCallsInHalfOpen(0)),
         bad(
-            "permittedCallsInHalfOpen must be at most 1048575, was 1048576",
-            b -> b.permittedCallsInHalfOpen(1 << 20)),
+            "permittedCallsInHalfOpen must be at most 65535, was 65536",
+            b -> b.permittedCallsInHalfOpen(65_536)),
         bad("openDuration must be positive, was 0s", b -> b.openDuration(Duration.ZERO)),
         bad("openDuration must be positive, was -1s", b -> b.openDuration(Duration.ofSeconds(-1))),
         bad(
@@ -71,8 +71,8 @@ class CircuitBreakerConfigurationTest {
             "slidingWindow size must be at least 1, was -3",
             (Runnable) () -> SlidingWindow.count(-3)),
         Arguments.of(
-            "slidingWindow size must be at most 1048575, was 1048576",
-            (Runnable) () -> SlidingWindow.count(1 << 20)),
+            "slidingWindow size must be at most 65535, was 65536",
+            (Runnable) () -> SlidingWindow.count(65_536)),
         Arguments.of(
             "slidingWindow length must be at least 1s, was 500ms",
             (Runnable) () -> SlidingWindow.time(Duration.ofMillis(500))),
@@ -86,8 +86,8 @@ class CircuitBreakerConfigurationTest {
             "slidingWindow length must be whole seconds, was 1.5s",
             (Runnable) () -> SlidingWindow.time(Duration.ofMillis(1_500))),
         Arguments.of(
-            "slidingWindow length must be at most 1048575s, was 1048576s",
-            (Runnable) () -> SlidingWindow.time(Duration.ofSeconds(1 << 20))));
+            "slidingWindow length must be at most 65535s, was 65536s",
+            (Runnable) () -> SlidingWindow.time(Duration.ofSeconds(65_536))));
   }
 
   @ParameterizedTest(name = "{0}")

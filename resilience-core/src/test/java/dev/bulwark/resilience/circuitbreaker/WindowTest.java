@@ -79,11 +79,14 @@ class WindowTest {
     assertTimeoutPreemptively(
         Duration.ofSeconds(30),
         () -> {
-          for (int round = 0; round < 20 * SCALE; round++) {
-            int size = 1 + round % 7; // tiny rings: many threads on the same slot
+          for (int round = 0; round < 40 * SCALE; round++) {
+            int size = 1 + round % 3; // tiny rings: many threads on the same slot
             CountWindow window = new CountWindow(size, new Thresholds(50, 50, 1));
-            int threads = round % 2 == 0 ? 2 : 8;
-            runConcurrently(threads, 2_000, (thread, i) -> window.record((thread + i) % 4, 0));
+            int threads = round % 2 == 0 ? 4 : 8;
+            // alternating outcomes make equal totals recur: the case that caught an ABA bug
+            boolean mixed = round % 4 == 3;
+            runConcurrently(
+                threads, 50_000, (thread, i) -> window.record(mixed ? (thread + i) % 4 : i % 2, 0));
 
             assertThat(window.counts(0)).isEqualTo(window.recount());
             assertThat(window.counts(0).calls()).isEqualTo(size);
