@@ -18,6 +18,7 @@ public final class CircuitOpenException extends RejectedException {
 
   @Serial private static final long serialVersionUID = 1L;
 
+  /** The state that refused. */
   private final CircuitBreaker.State state;
 
   /**

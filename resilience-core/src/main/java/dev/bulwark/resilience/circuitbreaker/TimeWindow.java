@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.circuitbreaker;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /*
@@ -14,15 +15,24 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Bucket i of the ring holds the second e with e mod n = i: an immutable epoch and one AtomicLong
  * of packed counts (calls, failures, slow calls: 21 bits each). Recording in the bucket's own
  * second is one CAS on the counts; the first record of a new second swaps in a fresh bucket with a
- * CAS on the ring slot, which is the only allocation (one small object per second of traffic,
- * never per call). Eviction is lazy: a bucket whose second lies outside (now - n, now] simply does
- * not count. So time moves with no timer and no sweep.
+ * CAS on the ring slot. Eviction is lazy: a bucket whose second lies outside (now - n, now] simply
+ * does not count, so time moves with no timer and no sweep.
  *
- * The verdict after a record sums the live buckets (n reads). That keeps every record exact
- * without a lock: resilience4j keeps a running total instead, which needs its lock. A second's
- * bucket stops counting at 2,097,151 calls (then further calls in that second are dropped, whole,
- * so the rates stay right); a thread whose reading of the time is already n seconds old when it
- * records finds its bucket reused and drops its outcome.
+ * The verdict after a record needs the whole window. Summing n buckets per record would make a
+ * one-minute window cost sixty reads per call, so the first record of each second sums the
+ * seconds before it once, into an immutable summary (the window's only allocations: a bucket and a
+ * summary per second of traffic, never per call); later records of that second add the summary to
+ * their own bucket's counts, which their CAS returned. The summary stays exact because the
+ * earlier seconds cannot change while the current one lasts, with one exception: a late record,
+ * from a thread that read the time just before the second turned. A record checks, after its
+ * CAS, whether another thread has already seen a later second; if so it counts itself in
+ * lateRecords, and a summary is valid only while lateRecords is what it was before the summary
+ * was summed. Either the summing saw the late record's CAS, or the summary is thrown away: no
+ * record is missed. The late record itself is judged by a plain sum.
+ *
+ * A second's bucket stops counting at 2,097,151 calls (then further calls in that second are
+ * dropped, whole, so the rates stay right); a record whose reading of the time is already n
+ * seconds old when it arrives finds its bucket reused and is dropped.
  */
 
 /** The outcomes of the last n seconds in one-second buckets. See the comment above. */
@@ -44,11 +54,19 @@ final class TimeWindow implements Window {
     }
   }
 
+  /** The counts of the seconds before {@code epochSecond} still in the window. */
+  private record Summary(
+      long epochSecond, long lateRecords, long calls, long failures, long slow) {}
+
   private static final Bucket NEVER = new Bucket(Long.MIN_VALUE, 0);
 
   private final int seconds;
   private final Thresholds thresholds;
   private final AtomicReferenceArray<Bucket> buckets;
+  private final AtomicLong latestSecond = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong lateRecords = new AtomicLong();
+  private final AtomicReference<Summary> summary =
+      new AtomicReference<>(new Summary(Long.MIN_VALUE, 0, 0, 0, 0));
 
   TimeWindow(int seconds, Thresholds thresholds) {
     this.seconds = seconds;
@@ -62,44 +80,75 @@ final class TimeWindow implements Window {
   @Override
   public int record(int outcome, long nowNanos) {
     long epoch = Math.floorDiv(nowNanos, NANOS_PER_SECOND);
-    int index = (int) Math.floorMod(epoch, (long) seconds);
+    long latest;
+    while ((latest = latestSecond.get()) < epoch && !latestSecond.compareAndSet(latest, epoch)) {
+      // another thread moved it; read again
+    }
     long delta =
         1
             | ((long) (outcome & FAILED) << FAILURES_SHIFT)
             | ((long) (outcome & SLOW) >> 1 << SLOW_SHIFT);
+    long current = add(epoch, delta);
+    if (latestSecond.get() > epoch) {
+      lateRecords.incrementAndGet(); // a summary summed before this record must not be used
+      Counts counts = counts(nowNanos);
+      return thresholds.judge(counts.calls(), counts.failures(), counts.slow());
+    }
+    long late = lateRecords.get();
+    Summary before = summary.get();
+    if (before.epochSecond != epoch || before.lateRecords != late) {
+      Summary fresh = summarize(epoch, late);
+      if (before.epochSecond <= epoch) {
+        summary.compareAndSet(before, fresh);
+      }
+      before = fresh;
+    }
+    return thresholds.judge(
+        before.calls + (current & FIELD),
+        before.failures + ((current >>> FAILURES_SHIFT) & FIELD),
+        before.slow + ((current >>> SLOW_SHIFT) & FIELD));
+  }
+
+  /** Adds to the bucket of {@code epoch}; returns its counts after the add (zero if dropped). */
+  private long add(long epoch, long delta) {
+    int index = (int) Math.floorMod(epoch, (long) seconds);
     while (true) {
       Bucket bucket = buckets.get(index);
       if (bucket.epochSecond == epoch) {
         AtomicLong counts = bucket.counts;
         long c = counts.get();
-        if ((c & FIELD) == FIELD || counts.compareAndSet(c, c + delta)) {
-          break; // recorded, or the second is full and the outcome is dropped
+        if ((c & FIELD) == FIELD) {
+          return c; // the second is full: the outcome is dropped
+        }
+        if (counts.compareAndSet(c, c + delta)) {
+          return c + delta;
         }
       } else if (bucket.epochSecond < epoch) {
         if (buckets.compareAndSet(index, bucket, new Bucket(epoch, delta))) {
-          break;
+          return delta;
         }
       } else {
-        break; // this thread's reading of the time is n seconds stale: its bucket is reused
+        return 0; // this thread's reading of the time is n seconds stale: its bucket is reused
       }
     }
-    return judge(epoch);
   }
 
-  private int judge(long epoch) {
+  /** Sums the seconds before {@code epoch} that are still in the window. */
+  private Summary summarize(long epoch, long late) {
     long calls = 0;
     long failures = 0;
     long slow = 0;
     for (int i = 0; i < seconds; i++) {
       Bucket bucket = buckets.get(i);
-      if (live(bucket, epoch)) {
+      long age = epoch - bucket.epochSecond;
+      if (bucket != NEVER && age > 0 && age < seconds) {
         long c = bucket.counts.get();
         calls += c & FIELD;
         failures += (c >>> FAILURES_SHIFT) & FIELD;
         slow += (c >>> SLOW_SHIFT) & FIELD;
       }
     }
-    return thresholds.judge(calls, failures, slow);
+    return new Summary(epoch, late, calls, failures, slow);
   }
 
   @Override

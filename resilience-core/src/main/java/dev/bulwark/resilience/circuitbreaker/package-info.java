@@ -26,7 +26,7 @@
  *
  * <p>The windows are package-private: {@code CountWindow} (a ring of outcomes whose running totals
  * move with two compare-and-sets and a helping protocol, exact after every record) and {@code
- * TimeWindow} (one-second buckets, swapped when a new second begins). Their class comments say how
- * and why.
+ * TimeWindow} (one-second buckets, and a summary of the earlier seconds taken once per second).
+ * Their class comments say how and why.
  */
 package dev.bulwark.resilience.circuitbreaker;
