@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * CAS, whether another thread has already seen a later second; if so it counts itself in
  * lateRecords, and a summary is valid only while lateRecords is what it was before the summary
  * was summed. Either the summing saw the late record's CAS, or the summary is thrown away: no
- * record is missed. The late record itself is judged by a plain sum.
+ * record is missed. The late record itself is judged by a plain sum as of the latest second.
  *
  * A second's bucket stops counting at 2,097,151 calls (then further calls in that second are
  * dropped, whole, so the rates stay right); a record whose reading of the time is already n
@@ -89,9 +89,10 @@ final class TimeWindow implements Window {
             | ((long) (outcome & FAILED) << FAILURES_SHIFT)
             | ((long) (outcome & SLOW) >> 1 << SLOW_SHIFT);
     long current = add(epoch, delta);
-    if (latestSecond.get() > epoch) {
+    latest = latestSecond.get();
+    if (latest > epoch) {
       lateRecords.incrementAndGet(); // a summary summed before this record must not be used
-      Counts counts = counts(nowNanos);
+      Counts counts = countsAt(latest); // judged as of the latest second, as resilience4j would
       return thresholds.judge(counts.calls(), counts.failures(), counts.slow());
     }
     long late = lateRecords.get();
@@ -153,7 +154,10 @@ final class TimeWindow implements Window {
 
   @Override
   public Counts counts(long nowNanos) {
-    long epoch = Math.floorDiv(nowNanos, NANOS_PER_SECOND);
+    return countsAt(Math.floorDiv(nowNanos, NANOS_PER_SECOND));
+  }
+
+  private Counts countsAt(long epoch) {
     long calls = 0;
     long failures = 0;
     long slow = 0;

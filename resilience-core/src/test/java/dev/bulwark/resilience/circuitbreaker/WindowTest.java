@@ -142,6 +142,60 @@ class WindowTest {
         });
   }
 
+  @Test
+  void timeWindowLetsSomeRecordSeeTheFullWindowEvenWhenRecordsArriveLate() {
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          for (int round = 0; round < 20 * SCALE; round++) {
+            int threads = 8;
+            int records = 2_000;
+            long total = (long) threads * records;
+            // only a record that sees every call judges: a missed late record would lose the trip
+            TimeWindow window = new TimeWindow(5, new Thresholds(100, 100, total));
+            AtomicLong tripped = new AtomicLong();
+            runConcurrently(
+                threads,
+                records,
+                (thread, i) -> {
+                  long second = (thread + i / 500) % 3; // threads straddle seconds 0..2
+                  int verdict = window.record(Window.FAILED, second * 1_000_000_000L + i);
+                  if (verdict != Window.BELOW_MINIMUM_CALLS) {
+                    tripped.incrementAndGet();
+                  }
+                });
+
+            assertThat(tripped.get()).isPositive();
+            assertThat(window.counts(2_000_000_000L).calls()).isEqualTo(total);
+          }
+        });
+  }
+
+  @Test
+  void timeWindowSummaryOfEarlierSecondsNeverMissesALateRecord() {
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          for (int round = 0; round < 20 * SCALE; round++) {
+            int threads = 8;
+            int records = 2_000;
+            long total = (long) threads * records;
+            TimeWindow window = new TimeWindow(5, new Thresholds(100, 100, total + 1));
+            runConcurrently(
+                threads,
+                records,
+                (thread, i) -> {
+                  long second = (thread + i / 500) % 3; // many records arrive a second late
+                  window.record(Window.FAILED, second * 1_000_000_000L + i);
+                });
+
+            // judged through the summary of seconds 0 and 1 taken during the contention
+            int verdict = window.record(Window.FAILED, 2_500_000_000L);
+            assertThat(verdict).isEqualTo(Window.FAILURE_RATE_EXCEEDED);
+          }
+        });
+  }
+
   interface Work {
     void run(int thread, int iteration);
   }
