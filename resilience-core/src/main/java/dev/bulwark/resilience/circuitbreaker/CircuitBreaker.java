@@ -74,12 +74,14 @@ import java.util.function.Predicate;
  * are resilience4j's: failure-rate threshold 50 %, slow-call-rate threshold 100 %, a count window
  * of 100 calls, minimum calls 100, open duration 60 s, 10 trial calls in HALF_OPEN. The rules carry
  * over too: a count window judges at least {@code min(minimumCalls, size)} calls; the HALF_OPEN
- * window judges after {@code min(minimumCalls, permittedCallsInHalfOpen)} outcomes; rates are
- * computed in {@code float} as resilience4j does and compared with {@code >=}; a call is slow when
- * it takes strictly longer than the slow-call duration; the breaker leaves OPEN only once strictly
- * more than the open duration has passed; outcomes of calls that started before a transition count
- * in the state they finish in; an exception that is neither ignored nor recorded counts as a
- * success.
+ * window judges after {@code min(minimumCalls, permittedCallsInHalfOpen)} outcomes (as resilience4j
+ * configured through its separate setters, as Spring Boot's properties do: its {@code
+ * slidingWindow(size, minimumCalls, type)} shortcut also lowers the minimum to the size of a count
+ * window, which changes the HALF_OPEN judgement); rates are computed in {@code float} as
+ * resilience4j does and compared with {@code >=}; a call is slow when it takes strictly longer than
+ * the slow-call duration; the breaker leaves OPEN only once strictly more than the open duration
+ * has passed; outcomes of calls that started before a transition count in the state they finish in;
+ * an exception that is neither ignored nor recorded counts as a success.
  *
  * <p>The intentional differences:
  *
@@ -98,6 +100,10 @@ import java.util.function.Predicate;
  *   <li>The open duration keeps its nanoseconds; resilience4j truncates it to milliseconds.
  *   <li>{@link Metrics#notPermittedCalls()} counts every refusal since the breaker was built or
  *       reset; resilience4j's count starts again with each state.
+ *   <li>Bounds that resilience4j does not have: a count window (and the HALF_OPEN trial calls) of
+ *       at most {@value SlidingWindow#MAX_SIZE} calls, a time window of at most as many seconds,
+ *       and at most 2,097,151 calls counted per second of a time window (later calls in that second
+ *       are not counted, so the rates stay right).
  * </ul>
  *
  * <h2>Cost</h2>
