@@ -11,6 +11,7 @@ import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Exceptions;
+import dev.bulwark.resilience.timeout.TimeoutExceededException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,9 +36,10 @@ import java.util.function.Predicate;
  * (measured with the bulkhead's time source), the calls in flight when it started, and whether it
  * was <em>dropped</em>: slower than the {@linkplain Builder#timeout(Duration) timeout}, or failed
  * with an exception the {@linkplain Builder#dropWhen(Predicate) drop predicate} accepts (by default
- * a {@link RejectedException}: something further down refused it). A call that fails in another way
- * within the timeout says nothing about capacity and is not sampled, nor is a {@link Permit} closed
- * without an outcome.
+ * a {@link RejectedException}, something further down refused it, or a {@link
+ * TimeoutExceededException}, a timeout further down gave up on it). A call that fails in another
+ * way within the timeout says nothing about capacity and is not sampled, nor is a {@link Permit}
+ * closed without an outcome.
  *
  * <p>Taking a permit is lock-free, as in {@link Bulkhead}, and waiting threads (with a {@linkplain
  * Builder#maxWait(Duration) maximum wait}) queue fairly. Feeding a sample to the algorithm takes a
@@ -259,7 +261,9 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
     private int maxLimit = 200;
     private Duration timeout = Duration.ofSeconds(5);
     private Duration maxWait = Duration.ZERO;
-    private Predicate<? super Throwable> dropWhen = RejectedException.class::isInstance;
+    private Predicate<? super Throwable> dropWhen =
+        failure ->
+            failure instanceof RejectedException || failure instanceof TimeoutExceededException;
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
@@ -333,8 +337,9 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
     }
 
     /**
-     * Sets which failures count as drops (default: {@link RejectedException}, a refusal further
-     * down). Add the exception your client throws on a timeout or on HTTP 503.
+     * Sets which failures count as drops (default: a {@link TimeoutExceededException}, or a {@link
+     * RejectedException}, a refusal further down). Add the exception your client throws on a
+     * timeout or on HTTP 503.
      *
      * @param dropWhen the predicate
      * @return this builder

@@ -118,6 +118,22 @@ class AdaptiveBulkheadTest {
   }
 
   @Test
+  void aTimeoutFurtherDownCountsAsADrop() {
+    AdaptiveBulkhead bulkhead = builder().build();
+    var timedOut =
+        new dev.bulwark.resilience.timeout.TimeoutExceededException(
+            "inner", Duration.ofMillis(50), "timeout 'inner' gave up after 50ms", null);
+    assertThatThrownBy(
+            () ->
+                bulkhead.call(
+                    () -> {
+                      throw timedOut;
+                    }))
+        .isSameAs(timedOut);
+    assertThat(samples).containsExactly("start=0ms rtt=0ms inflight=1 dropped");
+  }
+
+  @Test
   void anOrdinaryFailureWithinTheTimeoutIsNotSampledButReturnsItsPermit() {
     AdaptiveBulkhead bulkhead = builder().build();
     IOException failure = new IOException("404");

@@ -1,0 +1,166 @@
+package dev.bulwark.resilience.circuitbreaker;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/*
+ * How the count window works, and why.
+ *
+ * The window is the last n outcomes: a ring of n slots and running totals, as in resilience4j.
+ * resilience4j updates both under a lock; here a record is lock-free and allocation-free, and the
+ * totals are still exact after every single record, not only once the threads have gone quiet.
+ *
+ * The totals are one long: the sequence number of the next record (31 bits, counted modulo a
+ * multiple of n so that its ring position is simply seq mod n), a "full" bit once the ring has gone
+ * round once (so the number of calls is n when full, seq otherwise), and the failures and slow
+ * calls in the window (16 bits each). A slot is one long: the sequence number of the record that
+ * wrote it, that record's outcome, and the outcome it evicted.
+ *
+ * A record happens in two steps. First it claims the slot at position seq mod n with a CAS that
+ * replaces the slot of record seq - n (the outcome leaving the window) by its own, keeping the
+ * evicted outcome beside it. Then it moves the totals on with a second CAS: seq + 1, failures and
+ * slow calls + new - evicted. Between the two steps the slot is "pending" (its sequence number is
+ * the totals' own); any thread that finds it so completes the second step for the owner (the
+ * evicted outcome is in the slot, so it can), then tries again. That helping makes the scheme
+ * lock-free: no thread ever waits for another. Each record takes effect at the instant its totals
+ * CAS (its own or a helper's) succeeds, so the totals pass through exactly the states of a serial
+ * execution, and the recorder judges the totals as they stood just after its own record, which it
+ * computes itself.
+ *
+ * The sequence numbers make every CAS safe from ABA: neither the totals nor a slot can return to
+ * an earlier value until some 2^31 records later, so a thread that read a value which has since
+ * moved on fails its CAS (or, reading a slot whose sequence number is neither seq nor seq - n,
+ * knows its reading of the totals is stale) and simply reads again. An earlier version tagged
+ * slots with a lap parity only: a stress test on a one-slot ring caught totals going back to an
+ * identical value and a late helper advancing them twice.
+ */
+
+/** The last n outcomes, lock-free and exact. See the comment above for the design. */
+final class CountWindow implements Window {
+
+  /** The largest window: the failure and slow-call counts have 16 bits each. */
+  static final int MAX_SIZE = (1 << 16) - 1;
+
+  private static final long FIELD = (1L << 16) - 1;
+  private static final int SLOW_SHIFT = 16;
+  private static final long FULL = 1L << 32;
+  private static final int SEQUENCE_SHIFT = 33;
+
+  private static final int OUTCOME_BITS = 3;
+  private static final int PRESENT = 4; // a slot's outcome, beside Window.FAILED and Window.SLOW
+  private static final int OUTCOME_MASK = 7;
+  private static final int TAG_SHIFT = 2 * OUTCOME_BITS;
+
+  private final int size;
+  private final long modulus; // sequence numbers count modulo this multiple of size
+  private final Thresholds thresholds;
+  private final AtomicLong totals = new AtomicLong();
+  private final AtomicLongArray slots;
+
+  CountWindow(int size, Thresholds thresholds) {
+    this.size = size;
+    this.modulus = size * ((1L << 31) / size);
+    this.thresholds = thresholds;
+    this.slots = new AtomicLongArray(size);
+    for (int i = 0; i < size; i++) {
+      slots.set(i, (modulus - size + i) << TAG_SHIFT); // "written" by record i - n: empty
+    }
+  }
+
+  @Override
+  public int record(int outcome, long nowNanos) {
+    int mine = outcome | PRESENT;
+    while (true) {
+      long t = totals.get();
+      long sequence = t >>> SEQUENCE_SHIFT;
+      int position = (int) (sequence % size);
+      long slot = slots.get(position);
+      long tag = slot >>> TAG_SHIFT;
+      if (tag == sequence) {
+        // Pending: another record claimed this slot but has not moved the totals yet. Help it.
+        totals.compareAndSet(t, advance(t, written(slot), (int) slot & OUTCOME_MASK));
+        continue;
+      }
+      if (tag != minus(sequence, size)) {
+        continue; // the slot has moved on since the totals were read: read both again
+      }
+      int evicted = written(slot);
+      long claimed = (sequence << TAG_SHIFT) | ((long) mine << OUTCOME_BITS) | evicted;
+      if (slots.compareAndSet(position, slot, claimed)) {
+        long next = advance(t, mine, evicted);
+        totals.compareAndSet(t, next); // fails only if a helper already stored `next`
+        return thresholds.judge(calls(next), failures(next), slow(next));
+      }
+    }
+  }
+
+  private long minus(long sequence, long n) {
+    return sequence >= n ? sequence - n : sequence - n + modulus;
+  }
+
+  @Override
+  public Counts counts(long nowNanos) {
+    long t = totals.get();
+    return new Counts(calls(t), failures(t), slow(t));
+  }
+
+  /**
+   * Counts the outcomes in the slots themselves, for tests: once no record is in flight, this
+   * equals {@link #counts(long)}.
+   */
+  Counts recount() {
+    long calls = 0;
+    long failures = 0;
+    long slow = 0;
+    for (int i = 0; i < size; i++) {
+      int outcome = written(slots.get(i));
+      if ((outcome & PRESENT) != 0) {
+        calls++;
+        failures += outcome & FAILED;
+        slow += (outcome & SLOW) >> 1;
+      }
+    }
+    return new Counts(calls, failures, slow);
+  }
+
+  private static int written(long slot) {
+    return (int) (slot >>> OUTCOME_BITS) & OUTCOME_MASK;
+  }
+
+  private long advance(long t, int added, int evicted) {
+    long failures = failures(t) + (added & FAILED) - (evicted & FAILED);
+    long slow = slow(t) + ((added & SLOW) >> 1) - ((evicted & SLOW) >> 1);
+    long sequence = (t >>> SEQUENCE_SHIFT) + 1;
+    long full = t & FULL;
+    if (sequence >= size) {
+      full = FULL;
+    }
+    if (sequence == modulus) {
+      sequence = 0;
+    }
+    return (sequence << SEQUENCE_SHIFT) | full | (slow << SLOW_SHIFT) | failures;
+  }
+
+  private long calls(long t) {
+    return (t & FULL) != 0 ? size : t >>> SEQUENCE_SHIFT;
+  }
+
+  private static long failures(long t) {
+    return t & FIELD;
+  }
+
+  private static long slow(long t) {
+    return (t >>> SLOW_SHIFT) & FIELD;
+  }
+
+  @Override
+  public Thresholds thresholds() {
+    return thresholds;
+  }
+
+  @Override
+  public String toString() {
+    Counts c = counts(0);
+    return "CountWindow[size=" + size + ", " + c + "]";
+  }
+}
