@@ -25,11 +25,21 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PipelineBenchmark {
 
+  private dev.bulwark.resilience.Pipeline bulwark;
   private Supplier<Integer> r4j;
   private dev.failsafe.FailsafeExecutor<Integer> failsafe;
 
   @Setup
   public void setUp() {
+    // Each policy with resilience4j's defaults; the limiter's limit is never reached.
+    bulwark =
+        dev.bulwark.resilience.Pipeline.of(
+            dev.bulwark.resilience.retry.Retry.builder("retry").build(),
+            dev.bulwark.resilience.circuitbreaker.CircuitBreaker.builder("breaker").build(),
+            dev.bulwark.resilience.ratelimit.RateLimiter.builder("limiter")
+                .rate(1_000_000_000, Duration.ofSeconds(1))
+                .build(),
+            dev.bulwark.resilience.bulkhead.Bulkhead.builder("bulkhead").build());
     // Decorators apply each with...() around what came before: the last is outermost.
     r4j =
         io.github.resilience4j.decorators.Decorators.ofSupplier(Work.SUPPLIER)
@@ -53,6 +63,11 @@ public class PipelineBenchmark {
             dev.failsafe.RateLimiter.<Integer>smoothBuilder(1_000_000_000L, Duration.ofSeconds(1))
                 .build(),
             dev.failsafe.Bulkhead.<Integer>of(25));
+  }
+
+  @Benchmark
+  public Integer bulwark() {
+    return bulwark.call(Work.CALL);
   }
 
   @Benchmark

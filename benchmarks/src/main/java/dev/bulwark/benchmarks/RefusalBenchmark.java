@@ -25,6 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class RefusalBenchmark {
 
+  private dev.bulwark.resilience.circuitbreaker.CircuitBreaker bulwarkOpenBreaker;
+  private dev.bulwark.resilience.circuitbreaker.CircuitBreaker bulwarkForcedOpenBreaker;
   private dev.bulwark.resilience.bulkhead.Bulkhead bulwarkBulkhead;
   private dev.bulwark.resilience.ratelimit.RateLimiter bulwarkLimiter;
   private Supplier<Integer> r4jOpenBreaker;
@@ -34,6 +36,26 @@ public class RefusalBenchmark {
 
   @Setup
   public void setUp() {
+    // Opened by 100 failures out of 100 calls, then OPEN for its default 60 s.
+    bulwarkOpenBreaker =
+        dev.bulwark.resilience.circuitbreaker.CircuitBreaker.builder("breaker").build();
+    for (int i = 0; i < 100; i++) {
+      try {
+        bulwarkOpenBreaker.call(
+            () -> {
+              throw new IllegalStateException("down");
+            });
+      } catch (IllegalStateException expected) {
+        // recorded
+      }
+    }
+    if (bulwarkOpenBreaker.state()
+        != dev.bulwark.resilience.circuitbreaker.CircuitBreaker.State.OPEN) {
+      throw new IllegalStateException("the breaker did not open: " + bulwarkOpenBreaker);
+    }
+    bulwarkForcedOpenBreaker =
+        dev.bulwark.resilience.circuitbreaker.CircuitBreaker.builder("forced").build();
+    bulwarkForcedOpenBreaker.forceOpen();
     bulwarkBulkhead =
         dev.bulwark.resilience.bulkhead.Bulkhead.builder("bulkhead").maxConcurrentCalls(1).build();
     bulwarkBulkhead.acquirePermit(); // held for the whole run: the bulkhead stays full
@@ -77,12 +99,30 @@ public class RefusalBenchmark {
         io.github.resilience4j.ratelimiter.RateLimiter.decorateSupplier(limiter, Work.SUPPLIER);
   }
 
+  @Benchmark
+  public Object bulwark_openBreaker() {
+    try {
+      return bulwarkOpenBreaker.call(Work.CALL);
+    } catch (dev.bulwark.resilience.RejectedException refused) {
+      return refused;
+    }
+  }
+
   /** A breaker that opened (here: was moved to OPEN) and waits out its open duration. */
   @Benchmark
   public Object resilience4j_openBreaker() {
     try {
       return r4jOpenBreaker.get();
     } catch (io.github.resilience4j.circuitbreaker.CallNotPermittedException refused) {
+      return refused;
+    }
+  }
+
+  @Benchmark
+  public Object bulwark_forcedOpenBreaker() {
+    try {
+      return bulwarkForcedOpenBreaker.call(Work.CALL);
+    } catch (dev.bulwark.resilience.RejectedException refused) {
       return refused;
     }
   }

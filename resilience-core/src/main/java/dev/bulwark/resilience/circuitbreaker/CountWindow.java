@@ -52,6 +52,7 @@ final class CountWindow implements Window {
   private static final int TAG_SHIFT = 2 * OUTCOME_BITS;
 
   private final int size;
+  private final long positionMagic; // for positionOf: ceil(2^64 / size), modulo 2^64
   private final long modulus; // sequence numbers count modulo this multiple of size
   private final Thresholds thresholds;
   private final AtomicLong totals = new AtomicLong();
@@ -59,6 +60,7 @@ final class CountWindow implements Window {
 
   CountWindow(int size, Thresholds thresholds) {
     this.size = size;
+    this.positionMagic = Long.divideUnsigned(-1L, size) + 1;
     this.modulus = size * ((1L << 31) / size);
     this.thresholds = thresholds;
     this.slots = new AtomicLongArray(size);
@@ -73,7 +75,7 @@ final class CountWindow implements Window {
     while (true) {
       long t = totals.get();
       long sequence = t >>> SEQUENCE_SHIFT;
-      int position = (int) (sequence % size);
+      int position = positionOf(sequence);
       long slot = slots.get(position);
       long tag = slot >>> TAG_SHIFT;
       if (tag == sequence) {
@@ -92,6 +94,15 @@ final class CountWindow implements Window {
         return thresholds.judge(calls(next), failures(next), slow(next));
       }
     }
+  }
+
+  /**
+   * Returns {@code sequence % size} without a division, which would cost more than the rest of a
+   * record: Lemire's "fastmod" (Lemire, Kaser and Kurz, "Faster remainder by direct computation",
+   * 2019), exact for any dividend and divisor below 2^32; sequence numbers are below 2^31.
+   */
+  int positionOf(long sequence) {
+    return (int) Math.unsignedMultiplyHigh(positionMagic * sequence, size);
   }
 
   private long minus(long sequence, long n) {
