@@ -167,8 +167,8 @@ class StreamWriterTest {
           Recording out = new Recording(time);
           StreamWriter<Integer> writer =
               ndjson().idleTimeout(Duration.ofSeconds(30)).timeSource(time).build();
+          channel.send(1); // taken at once; then the source hangs
           CompletableFuture<StreamResult> result = startWriting(writer, out, source);
-          channel.send(1);
           time.awaitWaiters(1);
           time.advance(Duration.ofSeconds(29));
           assertThat(result).isNotDone();
