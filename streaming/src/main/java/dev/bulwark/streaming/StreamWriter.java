@@ -184,17 +184,24 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
    * @param exchange the exchange, whose response headers are not sent yet
    * @param source the items; closed exactly once, whatever happens
    * @return how the stream ended
-   * @throws RejectedException if the guard refused the stream
+   * @throws RejectedException if the guard refused the stream; no response was sent and the
+   *     exchange is still open
    * @throws NullPointerException if an argument is null
    */
   public StreamResult writeTo(HttpExchange exchange, ChunkSource<? extends T> source) {
     Checks.notNull(exchange, "exchange");
     Checks.notNull(source, "source");
+    StreamResult result;
     try {
-      return pump.run(source, new OutputSink(exchange.getResponseBody(), exchange));
-    } finally {
+      result = pump.run(source, new OutputSink(exchange.getResponseBody(), exchange));
+    } catch (RejectedException refused) {
+      throw refused; // nothing was sent: the caller answers, e.g. 503 with Retry-After
+    } catch (RuntimeException | Error unexpected) {
       exchange.close();
+      throw unexpected;
     }
+    exchange.close();
+    return result;
   }
 
   /**

@@ -446,4 +446,87 @@ class SocketFaultTest {
           assertThat(Optional.of(never.getCount())).contains(1L);
         });
   }
+
+  @Test
+  void aRefusalByTheGuardLeavesTheExchangeOpenForA503() throws Exception {
+    TestSupport.FakeGuard guard = new TestSupport.FakeGuard();
+    guard.refuse = true;
+    StreamWriter<Long> writer =
+        StreamWriter.builder("guarded")
+            .encoder(Encoders.<Long>ndjson(i -> "{}"))
+            .guard(guard)
+            .threadFactory(threads)
+            .build();
+    AtomicInteger sourceCloses = new AtomicInteger();
+    server.createContext(
+        "/guarded",
+        exchange -> {
+          CountingSource<Long> source = new CountingSource<>(ChunkSource.of(List.of(1L)));
+          try {
+            writer.writeTo(exchange, source);
+          } catch (dev.bulwark.resilience.RejectedException refused) {
+            exchange
+                .getResponseHeaders()
+                .set("Retry-After", Long.toString(refused.retryAfter().orElseThrow().toSeconds()));
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+          }
+          sourceCloses.addAndGet(source.closes.get());
+        });
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/guarded")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(response.headers().firstValue("retry-after")).contains("1");
+    }
+    assertThat(sourceCloses).hasValue(1);
+  }
+
+  @Test
+  void aPublisherStreamsARequestBodyThroughTheJdkHttpClientUnderItsDemand() {
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          int total = 5_000;
+          AtomicReference<List<Long>> received = new AtomicReference<>();
+          server.createContext(
+              "/upload",
+              exchange -> {
+                List<Long> items = new ArrayList<>();
+                try (var in =
+                    new java.io.BufferedReader(
+                        new java.io.InputStreamReader(
+                            exchange.getRequestBody(), java.nio.charset.StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = in.readLine()) != null) {
+                    items.add(readN(line));
+                  }
+                }
+                received.set(items);
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+              });
+          List<Long> numbers = new ArrayList<>();
+          for (long i = 0; i < total; i++) {
+            numbers.add(i);
+          }
+          CountingSource<Long> source = new CountingSource<>(ChunkSource.of(numbers));
+          StreamPublisher body = ndjsonWriter(threads).publisher(source);
+          try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<Void> response =
+                client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/upload"))
+                        .POST(HttpRequest.BodyPublishers.fromPublisher(body))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(response.statusCode()).isEqualTo(204);
+          }
+          StreamResult result = body.result().toCompletableFuture().get(5, TimeUnit.SECONDS);
+          assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+          assertThat(received.get()).isEqualTo(numbers);
+          assertThat(source.closes).hasValue(1);
+        });
+  }
 }
