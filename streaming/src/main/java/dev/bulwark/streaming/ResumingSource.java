@@ -68,10 +68,10 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
   private final TimeSource time;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile ChunkSource<T> current;
-  private P position;
+  private volatile P position;
   private Backoff.Sequence delays;
   private int failuresInARow;
-  private int resumes;
+  private volatile int resumes;
   private boolean waiting;
   private long reopenAt;
 
@@ -194,7 +194,7 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
       throw failure;
     }
     failuresInARow++;
-    resumes++;
+    resumes = resumes + 1; // only the consumer thread writes it
     reopenAt = time.nanoTime() + delays.nextNanos();
     waiting = true;
   }

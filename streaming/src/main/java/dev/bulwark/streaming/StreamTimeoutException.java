@@ -14,7 +14,9 @@ public final class StreamTimeoutException extends RuntimeException {
 
   @Serial private static final long serialVersionUID = 1L;
 
+  /** Which timeout expired. */
   private final StreamResult.Outcome outcome;
+
   private final transient Duration timeout;
 
   /**

@@ -191,7 +191,7 @@ class SocketFaultTest {
                   .encoder(
                       Encoders.<Long>ndjson(
                           i -> "{\"n\":" + i + ",\"pad\":\"" + "y".repeat(4000) + "\"}"))
-                  .writeStallTimeout(Duration.ofMillis(300))
+                  .writeStallTimeout(Duration.ofSeconds(1))
                   .threadFactory(threads)
                   .build();
           List<CompletableFuture<StreamResult>> results =
@@ -232,7 +232,7 @@ class SocketFaultTest {
                 .get()
                 .isInstanceOf(WriteStallException.class)
                 .extracting(Throwable::getMessage)
-                .isEqualTo("write made no progress within the write-stall timeout of 300ms");
+                .isEqualTo("write made no progress within the write-stall timeout of 1s");
             assertThat(generated.get().highWaterMark())
                 .as("the producer filled the buffer and was held there")
                 .isEqualTo(32);
@@ -410,21 +410,25 @@ class SocketFaultTest {
                   "/hang",
                   writer,
                   exchange -> {
-                    source.set(
-                        new CountingSource<>(
-                            ChunkSource.<Long>generator(
-                                    out -> {
-                                      try {
-                                        out.emit(1L);
-                                        out.emit(2L);
-                                        out.emit(3L);
-                                        never.await(); // the upstream hangs
-                                      } finally {
-                                        producerCleanedUp.countDown();
-                                      }
-                                    })
-                                .threadFactory(threads)
-                                .build()));
+                    BufferedSource<Long> generated =
+                        ChunkSource.<Long>generator(
+                                out -> {
+                                  try {
+                                    out.emit(1L);
+                                    out.emit(2L);
+                                    out.emit(3L);
+                                    never.await(); // the upstream hangs
+                                  } finally {
+                                    producerCleanedUp.countDown();
+                                  }
+                                })
+                            .threadFactory(threads)
+                            .build();
+                    // start the idle clock only once the items are there, however slow the machine
+                    while (generated.buffered() < 3) {
+                      Thread.yield();
+                    }
+                    source.set(new CountingSource<>(generated));
                     return source.get();
                   });
           try (Socket socket = get(port(), "/hang")) {
