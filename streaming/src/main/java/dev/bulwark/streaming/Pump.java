@@ -7,8 +7,10 @@ import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.streaming.StreamResult.Outcome;
 import dev.bulwark.streaming.internal.Waits;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.Serial;
 import java.lang.System.Logger.Level;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -236,7 +238,17 @@ final class Pump<T> {
       outcome = Outcome.CANCELLED;
       failure = cancelled;
     } catch (IOException | RuntimeException writeFailed) {
-      outcome = Outcome.CLIENT_GONE;
+      // A write that failed because this thread was interrupted (an InterruptedIOException, a
+      // channel closed by the interrupt, a virtual thread's socket closed by it) is a
+      // cancellation by the application, not a client that left.
+      if (writeFailed instanceof InterruptedIOException
+          || writeFailed instanceof ClosedByInterruptException
+          || Thread.currentThread().isInterrupted()) {
+        Thread.currentThread().interrupt();
+        outcome = Outcome.CANCELLED;
+      } else {
+        outcome = Outcome.CLIENT_GONE;
+      }
       failure = writeFailed;
     } finally {
       sink.release();

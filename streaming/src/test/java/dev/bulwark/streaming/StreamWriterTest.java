@@ -233,6 +233,47 @@ class StreamWriterTest {
   }
 
   @Test
+  void interruptingAWriterBlockedInAWriteCancelsTheStream() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch blocked = new CountDownLatch(1);
+          OutputStream blocking =
+              new OutputStream() {
+                @Override
+                public void write(int b) {}
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                  blocked.countDown();
+                  try {
+                    new CountDownLatch(1).await();
+                  } catch (InterruptedException e) {
+                    throw new InterruptedIOException("interrupted");
+                  }
+                }
+              };
+          CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(3)));
+          CompletableFuture<StreamResult> result = new CompletableFuture<>();
+          CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
+          Thread writerThread =
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        result.complete(ndjson().build().writeTo(blocking, source));
+                        stillInterrupted.complete(Thread.currentThread().isInterrupted());
+                      });
+          blocked.await();
+          writerThread.interrupt();
+          assertThat(result.get().outcome()).isEqualTo(Outcome.CANCELLED);
+          assertThat(result.get().failure().orElseThrow())
+              .isInstanceOf(InterruptedIOException.class);
+          assertThat(stillInterrupted.get()).isTrue();
+          assertThat(source.closes).hasValue(1);
+        });
+  }
+
+  @Test
   void aWriteThatStallsEndsTheStreamAsClientGoneAfterTheStallTimeoutInVirtualTime() {
     assertTimeoutPreemptively(
         LIMIT,
