@@ -25,9 +25,12 @@ import java.util.concurrent.CancellationException;
  * read from the {@link TimeSource}, so a quiet source costs no thread and no timer, and a test
  * drives it in virtual time. The heartbeat deadline moves with every write (item or heartbeat), so
  * heartbeats are sent only after the heartbeat interval passed with nothing written, not on a fixed
- * clock. An item is encoded before any of its bytes are written; if encoding fails, the stream ends
- * after the previous whole frame. Whatever happens, the source is closed exactly once, here, and
- * the guard's permit is handed back with the outcome.
+ * clock. The idle timeout and the heartbeat are decided only after a poll came back empty, so an
+ * item that is already waiting always goes first, however late the writing thread got to run (the
+ * first request of a cold JVM can spend longer than the idle timeout sending its headers). An item
+ * is encoded before any of its bytes are written; if encoding fails, the stream ends after the
+ * previous whole frame. Whatever happens, the source is closed exactly once, here, and the guard's
+ * permit is handed back with the outcome.
  */
 final class Pump<T> {
 
@@ -142,13 +145,14 @@ final class Pump<T> {
     long items = 0;
     long bytes = 0;
     long heartbeats = 0;
-    Outcome outcome;
+    Outcome outcome = null;
     Throwable failure = null;
     try {
       sink.open();
+      long opened = time.nanoTime(); // the idle and heartbeat clocks start once headers are out
       long totalDeadline = start + totalNanos;
-      long idleDeadline = start + idleNanos;
-      long heartbeatDue = start + heartbeatNanos;
+      long idleDeadline = opened + idleNanos;
+      long heartbeatDue = opened + heartbeatNanos;
       int unflushed = 0;
       while (true) {
         long now = time.nanoTime();
@@ -156,20 +160,6 @@ final class Pump<T> {
           outcome = Outcome.TOTAL_TIMEOUT;
           failure = new StreamTimeoutException(outcome, config.totalTimeout().orElseThrow());
           break;
-        }
-        if (idleNanos != Waits.FOREVER && now - idleDeadline >= 0) {
-          outcome = Outcome.IDLE_TIMEOUT;
-          failure = new StreamTimeoutException(outcome, config.idleTimeout().orElseThrow());
-          break;
-        }
-        if (heartbeatNanos != Waits.FOREVER && now - heartbeatDue >= 0) {
-          sink.write(heartbeat);
-          sink.flush();
-          unflushed = 0;
-          bytes += heartbeat.length;
-          heartbeats++;
-          heartbeatDue = time.nanoTime() + heartbeatNanos;
-          continue;
         }
         long wait = Waits.FOREVER;
         if (totalNanos != Waits.FOREVER) {
@@ -194,24 +184,45 @@ final class Pump<T> {
         if (poll == null) {
           poll = poll(source, Waits.duration(wait));
         }
-        if (poll instanceof Poll.Item<? extends T> item) {
-          byte[] frame = encode(item.value());
-          sink.write(frame);
-          bytes += frame.length;
-          items++;
-          now = time.nanoTime();
-          idleDeadline = now + idleNanos;
-          heartbeatDue = now + heartbeatNanos;
-          unflushed++;
-          if (config.flush() == StreamWriter.Flush.PER_ITEM || unflushed >= config.flushBatch()) {
-            sink.flush();
-            unflushed = 0;
+        switch (poll) {
+          case Poll.Item<? extends T> item -> {
+            byte[] frame = encode(item.value());
+            sink.write(frame);
+            bytes += frame.length;
+            items++;
+            now = time.nanoTime();
+            idleDeadline = now + idleNanos;
+            heartbeatDue = now + heartbeatNanos;
+            unflushed++;
+            if (config.flush() == StreamWriter.Flush.PER_ITEM || unflushed >= config.flushBatch()) {
+              sink.flush();
+              unflushed = 0;
+            }
           }
-        } else if (poll instanceof Poll.End<?>) {
-          if (unflushed > 0) {
-            sink.flush();
+          case Poll.End<? extends T> end -> {
+            if (unflushed > 0) {
+              sink.flush();
+            }
+            outcome = Outcome.COMPLETED;
           }
-          outcome = Outcome.COMPLETED;
+          case Poll.Empty<? extends T> empty -> {
+            // Only a poll that found nothing can end a quiet period: an item that is ready
+            // always goes first, however late this thread got to run.
+            now = time.nanoTime();
+            if (idleNanos != Waits.FOREVER && now - idleDeadline >= 0) {
+              outcome = Outcome.IDLE_TIMEOUT;
+              failure = new StreamTimeoutException(outcome, config.idleTimeout().orElseThrow());
+            } else if (heartbeatNanos != Waits.FOREVER && now - heartbeatDue >= 0) {
+              sink.write(heartbeat);
+              sink.flush();
+              unflushed = 0;
+              bytes += heartbeat.length;
+              heartbeats++;
+              heartbeatDue = time.nanoTime() + heartbeatNanos;
+            }
+          }
+        }
+        if (outcome != null) {
           break;
         }
       }

@@ -438,7 +438,10 @@ class SocketFaultTest {
             while ((line = reader.nextLine()) != null) {
               lines.add(line);
             }
-            assertThat(lines).containsExactly("{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+            StreamResult result = results.get(0).get(5, TimeUnit.SECONDS);
+            assertThat(lines)
+                .as("lines of a response that ended with %s", result)
+                .containsExactly("{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
           }
           StreamResult result = results.get(0).get(5, TimeUnit.SECONDS);
           assertThat(result.outcome()).isEqualTo(Outcome.IDLE_TIMEOUT);

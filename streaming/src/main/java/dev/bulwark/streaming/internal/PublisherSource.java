@@ -68,10 +68,13 @@ public final class PublisherSource<T> implements BufferedSource<T> {
         fail(new NullPointerException("the publisher sent a null item")); // §2.13
         return;
       }
-      if (channel.isClosed()) {
-        return;
+      boolean taken;
+      try {
+        taken = channel.isClosed() || channel.offer(item);
+      } catch (IllegalStateException closedMeanwhile) { // CancellationException included
+        return; // the consumer has gone: drop the item, never throw at the publisher (§2.13)
       }
-      if (!channel.offer(item)) {
+      if (!taken) {
         fail(
             new IllegalStateException(
                 "the publisher sent more items than requested (buffer of "
