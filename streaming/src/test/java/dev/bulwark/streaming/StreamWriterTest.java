@@ -96,6 +96,47 @@ class StreamWriterTest {
   }
 
   @Test
+  void aBadItemFromAGeneratorStopsItsProducerToo() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          TrackingThreads threads = new TrackingThreads("gen-");
+          CountDownLatch cleanedUp = new CountDownLatch(1);
+          ChunkSource<Integer> endless =
+              ChunkSource.<Integer>generator(
+                      o -> {
+                        try {
+                          for (int i = 0; ; i++) {
+                            o.emit(i);
+                          }
+                        } finally {
+                          cleanedUp.countDown();
+                        }
+                      })
+                  .threadFactory(threads)
+                  .build();
+          StreamWriter<Integer> writer =
+              StreamWriter.builder("rows")
+                  .encoder(
+                      Encoders.<Integer>ndjson(
+                          i -> {
+                            if (i == 5) {
+                              throw new IllegalStateException("row 5 cannot be serialised");
+                            }
+                            return "{\"n\":" + i + "}";
+                          }))
+                  .build();
+          Recording out = new Recording(new ManualTimeSource());
+          StreamResult r = writer.writeTo(out, endless);
+          assertThat(r.outcome()).isEqualTo(Outcome.SOURCE_FAILED);
+          assertThat(r.failure().orElseThrow()).hasMessage("row 5 cannot be serialised");
+          assertThat(out.text().split("\n")).hasSize(5);
+          cleanedUp.await();
+          threads.assertAllEnded(Duration.ofSeconds(1));
+        });
+  }
+
+  @Test
   void aBadSseIdMidStreamEndsTheStreamWithSourceFailedAndWholeEventsOnly() {
     Recording out = new Recording(new ManualTimeSource());
     StreamWriter<String> writer =
