@@ -27,11 +27,6 @@ public final class Waits {
     }
   }
 
-  /** Returns the smaller of two waits in nanoseconds, either of which may be {@link #FOREVER}. */
-  public static long min(long a, long b) {
-    return Math.min(a, b);
-  }
-
   /** Returns a duration for a wait in nanoseconds, {@link #FOREVER} staying forever. */
   public static Duration duration(long nanos) {
     return Duration.ofNanos(Math.max(0, nanos));
