@@ -102,8 +102,9 @@ public interface BufferedSource<T> extends ChunkSource<T> {
     }
 
     /**
-     * Validates the settings, starts the producer thread and returns the source. The producer
-     * starts at once and fills the buffer ahead of the consumer.
+     * Validates the settings and returns the source. The producer thread starts on the first poll,
+     * and from then on fills the buffer ahead of the consumer; a source closed before its first
+     * poll (a stream refused by its guard) never runs the producer code.
      *
      * @return the source
      * @throws IllegalArgumentException if {@code bufferSize} is less than 1
@@ -116,7 +117,7 @@ public interface BufferedSource<T> extends ChunkSource<T> {
           threadFactory != null
               ? threadFactory
               : Thread.ofVirtual().name("bulwark-generator-", 0).factory();
-      return GeneratorSource.start(body, bufferSize, timeSource, factory, interruptOnClose);
+      return GeneratorSource.create(body, bufferSize, timeSource, factory, interruptOnClose);
     }
   }
 

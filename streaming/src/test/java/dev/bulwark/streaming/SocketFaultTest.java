@@ -424,11 +424,18 @@ class SocketFaultTest {
                                 })
                             .threadFactory(threads)
                             .build();
-                    // start the idle clock only once the items are there, however slow the machine
-                    while (generated.buffered() < 3) {
+                    // start the idle clock only once the items are there, however slow the
+                    // machine: the first poll starts the producer and waits for its first item
+                    Poll<Long> first;
+                    try {
+                      first = generated.poll(Duration.ofSeconds(10));
+                    } catch (Exception e) {
+                      throw new AssertionError("the generator failed to start", e);
+                    }
+                    while (generated.buffered() < 2) {
                       Thread.yield();
                     }
-                    source.set(new CountingSource<>(generated));
+                    source.set(new CountingSource<>(prepend(first, generated)));
                     return source.get();
                   });
           try (Socket socket = get(port(), "/hang")) {
@@ -535,5 +542,27 @@ class SocketFaultTest {
           assertThat(received.get()).isEqualTo(numbers);
           assertThat(source.closes).hasValue(1);
         });
+  }
+
+  /** Hands out {@code first} before the items of {@code rest}. */
+  private static <T> ChunkSource<T> prepend(Poll<T> first, ChunkSource<T> rest) {
+    return new ChunkSource<>() {
+      private Poll<T> pending = first;
+
+      @Override
+      public Poll<T> poll(Duration timeout) throws Exception {
+        Poll<T> p = pending;
+        if (p != null) {
+          pending = null;
+          return p;
+        }
+        return rest.poll(timeout);
+      }
+
+      @Override
+      public void close() {
+        rest.close();
+      }
+    };
   }
 }

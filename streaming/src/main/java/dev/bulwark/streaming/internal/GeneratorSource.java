@@ -30,36 +30,58 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
   private final Once once = new Once();
   private final ReentrantLock runLock = new ReentrantLock();
   private final boolean interruptOnClose;
+  private final ThreadFactory threadFactory;
+  private volatile Generator<T> body; // written under runLock; null once the producer started
   private Thread producer; // guarded by runLock
   private boolean running; // guarded by runLock
   private volatile Throwable failure;
 
-  private GeneratorSource(int bufferSize, TimeSource time, boolean interruptOnClose) {
-    this.channel = Channel.<T>builder().capacity(bufferSize).timeSource(time).build();
-    this.interruptOnClose = interruptOnClose;
-  }
-
-  /** Creates the source and starts its producer thread. */
-  public static <T> GeneratorSource<T> start(
+  private GeneratorSource(
       Generator<T> body,
       int bufferSize,
       TimeSource time,
       ThreadFactory threadFactory,
       boolean interruptOnClose) {
-    GeneratorSource<T> source = new GeneratorSource<>(bufferSize, time, interruptOnClose);
-    Thread thread = threadFactory.newThread(() -> source.produce(body));
-    if (thread == null) {
-      throw new IllegalStateException("threadFactory returned no thread");
-    }
-    source.runLock.lock();
+    this.body = body;
+    this.threadFactory = threadFactory;
+    this.channel = Channel.<T>builder().capacity(bufferSize).timeSource(time).build();
+    this.interruptOnClose = interruptOnClose;
+  }
+
+  /**
+   * Creates the source. The producer thread starts on the first {@link #poll}, so no upstream work
+   * begins before the consumer is ready for it (a guard may still refuse the stream, or the
+   * response headers may still be on their way); a source closed before it was polled never starts
+   * its producer at all.
+   */
+  public static <T> GeneratorSource<T> create(
+      Generator<T> body,
+      int bufferSize,
+      TimeSource time,
+      ThreadFactory threadFactory,
+      boolean interruptOnClose) {
+    return new GeneratorSource<>(body, bufferSize, time, threadFactory, interruptOnClose);
+  }
+
+  /** Starts the producer thread unless it was started already or the source is closed. */
+  private void startOnce() {
+    runLock.lock();
     try {
-      source.producer = thread;
-      source.running = true;
+      if (body == null || channel.isCancelled()) {
+        return;
+      }
+      Generator<T> code = body;
+      body = null;
+      Thread thread = threadFactory.newThread(() -> produce(code));
+      if (thread == null) {
+        throw new IllegalStateException("threadFactory returned no thread");
+      }
+      producer = thread;
+      running = true;
+      thread.start();
     } finally {
-      source.runLock.unlock();
+      runLock.unlock();
     }
-    thread.start();
-    return source;
   }
 
   private void produce(Generator<T> body) {
@@ -101,6 +123,9 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
   public Poll<T> poll(Duration timeout) throws Exception {
     if (once.done()) {
       throw new IllegalStateException("source is closed");
+    }
+    if (body != null) {
+      startOnce();
     }
     Poll<T> poll = channel.poll(timeout);
     if (poll instanceof Poll.End<T>) {
