@@ -46,6 +46,16 @@ final class Async<T> {
     throw new AssertionError("the call returned normally");
   }
 
+  /** Waits at most {@code timeout} (real time) for the call to end; true if it has. */
+  boolean awaitDone(Duration timeout) throws InterruptedException {
+    try {
+      task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // done with a failure, or not done
+    }
+    return task.isDone();
+  }
+
   boolean isDone() {
     return task.isDone();
   }

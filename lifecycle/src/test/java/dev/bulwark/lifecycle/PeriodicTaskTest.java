@@ -30,7 +30,7 @@ class PeriodicTaskTest {
   @AfterEach
   void stopAndCheckThreads() throws InterruptedException {
     if (supervisor != null) {
-      supervisor.stop();
+      SupervisorTest.stopInVirtualTime(time, supervisor);
     }
     threads.assertNoThreadLeftBehind();
   }
