@@ -165,12 +165,19 @@ final class ResourceComponent extends Component {
         stopFailure = failure;
         lastFailure = failure;
       }
-      stopDone = true;
       from = setStateLocked(to);
     } finally {
       lock.unlock();
     }
     published(from, to, failure);
+    // only now may the supervisor go on, so that this component's event precedes its own
+    lock.lock();
+    try {
+      stopDone = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override

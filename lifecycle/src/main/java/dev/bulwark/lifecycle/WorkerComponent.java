@@ -125,10 +125,6 @@ final class WorkerComponent extends Component {
             exit = false;
           }
         }
-        if (exit) {
-          threadAlive = false;
-          thread = null;
-        }
         from = setStateLocked(to);
       } finally {
         lock.unlock();
@@ -141,8 +137,6 @@ final class WorkerComponent extends Component {
       if (owner.allForOne() && !owner.pauseSiblings(this)) {
         lock.lock();
         try {
-          threadAlive = false;
-          thread = null;
           from = setStateLocked(ComponentState.FAILED);
         } finally {
           lock.unlock();
@@ -161,8 +155,6 @@ final class WorkerComponent extends Component {
           // only a stop interrupts this thread; retired is set by then
         }
         if (retired) {
-          threadAlive = false;
-          thread = null;
           to = ComponentState.STOPPED;
           proceed = false;
         } else {
@@ -182,6 +174,16 @@ final class WorkerComponent extends Component {
       if (owner.allForOne()) {
         owner.resumeSiblings(this);
       }
+    }
+    // The thread ends after its last event, so that the supervisor, which waits for this, publishes
+    // its own events after the component's.
+    lock.lock();
+    try {
+      threadAlive = false;
+      thread = null;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
     }
     if (escalation != null) {
       owner.escalate(this, escalation);
@@ -235,7 +237,12 @@ final class WorkerComponent extends Component {
       if (run != null) {
         run.stopping = true;
       }
-      from = setStateLocked(ComponentState.STOPPING);
+      from = state();
+      if (from == ComponentState.RUNNING || from == ComponentState.RESTARTING) {
+        setStateLocked(ComponentState.STOPPING);
+      } else {
+        return true; // the thread is ending on its own: its final state stays
+      }
     } finally {
       lock.unlock();
     }

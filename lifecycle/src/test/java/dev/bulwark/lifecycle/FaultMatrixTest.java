@@ -214,6 +214,36 @@ class FaultMatrixTest {
   }
 
   @Test
+  void interruptingTheStoppingThreadSkipsTheRemainingWaitsAndKeepsTheInterrupt() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch running = new CountDownLatch(1);
+          Supervisor s =
+              Supervisor.builder("app")
+                  .worker("deaf", deaf(running), c -> c.grace(ofSeconds(5)))
+                  .timeSource(time)
+                  .threadFactory(threads)
+                  .build();
+          s.start();
+          running.await();
+          Async<Object[]> stopping =
+              Async.run(
+                  () -> {
+                    Thread.currentThread().interrupt();
+                    ShutdownReport report = s.stop();
+                    return new Object[] {report, Thread.currentThread().isInterrupted()};
+                  });
+          Object[] result = stopping.get();
+          ShutdownReport report = (ShutdownReport) result[0];
+          assertThat(result[1]).as("interrupt restored").isEqualTo(true);
+          assertThat(report.elapsed()).isZero();
+          assertThat(report.component("deaf").orElseThrow().outcome())
+              .isIn(Outcome.INTERRUPTED, Outcome.ABANDONED);
+        });
+  }
+
+  @Test
   void aWorkerCrashingInALoopRestartsWithGrowingBackoffThenEscalates() {
     assertTimeoutPreemptively(
         LIMIT,
