@@ -12,7 +12,10 @@ public final class StartupException extends Exception {
 
   @Serial private static final long serialVersionUID = 1L;
 
+  /** The name of the supervisor that failed to start. */
   private final String supervisor;
+
+  /** The name of the component whose start failed. */
   private final String component;
 
   StartupException(String supervisor, String component, String reason, Throwable cause) {
