@@ -150,12 +150,16 @@ final class WorkerComponent extends Component {
       try {
         long remaining = delay;
         try {
-          awaitLocked(() -> retired, remaining);
+          awaitLocked(() -> retired || paused, remaining);
         } catch (InterruptedException e) {
-          // only a stop interrupts this thread; retired is set by then
+          // only a stop (or an all-for-one pause) interrupts this thread, and it sets its flag
+          // first
         }
         if (retired) {
           to = ComponentState.STOPPED;
+          proceed = false;
+        } else if (paused) {
+          to = ComponentState.RESTARTING; // a sibling's all-for-one restart will start it again
           proceed = false;
         } else {
           run = new RunContext(this);
