@@ -181,17 +181,24 @@ public final class PeriodicTask implements Worker {
         }
       }
       ctx.heartbeat();
-      long now = time.nanoTime();
-      if (config.schedule() == Schedule.FIXED_DELAY) {
-        due = now + periodNanos;
-      } else {
-        due += periodNanos;
-        if (due - now <= 0) {
-          long missed = (now - due) / periodNanos + 1;
-          due += missed * periodNanos;
-        }
-      }
+      due = nextDue(config.schedule(), due, time.nanoTime(), periodNanos);
     }
+  }
+
+  /**
+   * Returns when the tick after the one due at {@code due} is due, an iteration having ended at
+   * {@code now}: for a fixed delay {@code now + period}; for a fixed rate the first point of the
+   * grid {@code due + k·period} (k ≥ 1) that lies after {@code now}, skipping the missed ones.
+   */
+  static long nextDue(Schedule schedule, long due, long now, long period) {
+    if (schedule == Schedule.FIXED_DELAY) {
+      return now + period;
+    }
+    long next = due + period;
+    if (next - now <= 0) {
+      next += ((now - next) / period + 1) * period;
+    }
+    return next;
   }
 
   private long jitter() {
