@@ -45,6 +45,10 @@ class StartStopRaceTest {
           threads.assertNoThreadLeftBehind();
         },
         () -> "seed " + SEED);
+    System.out.printf(
+        "%d races (seed %d): %d jobs accepted = %d finished + %d handed back; %d refused; %d"
+            + " threads, none left behind%n",
+        iterations, SEED, accepted, finished, handedBack, rejected, threads.created());
     assertThat(racerFailures).as("failures on the racing threads").isEmpty();
     assertThat(accepted + rejected).as("submissions").isPositive();
     assertThat(finished + handedBack).as("finished + handed back").isEqualTo(accepted);
@@ -94,7 +98,10 @@ class StartStopRaceTest {
             .threadFactory(threads)
             .build();
     int jobs = random.nextInt(16);
-    int spins = random.nextInt(2_000);
+    // a third of the stops come at once, a third a little later, a third after the start returned
+    int mode = random.nextInt(3);
+    int spins = mode == 1 ? random.nextInt(200_000) : random.nextInt(2_000);
+    CountDownLatch startReturned = new CountDownLatch(1);
     List<JobHandle<Integer>> handles = Collections.synchronizedList(new ArrayList<>());
     int[] refused = new int[1];
     List<Runnable> racers = new ArrayList<>();
@@ -107,6 +114,8 @@ class StartStopRaceTest {
           } catch (IllegalStateException expected) {
             // the stop came before the start: a stopped supervisor does not start
             assertThat(expected).hasMessageContaining("but was STOPP");
+          } finally {
+            startReturned.countDown();
           }
         });
     racers.add(
@@ -121,6 +130,13 @@ class StartStopRaceTest {
         });
     racers.add(
         () -> {
+          if (mode == 2) {
+            try {
+              startReturned.await(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              throw new AssertionError(e);
+            }
+          }
           for (int s = 0; s < spins; s++) {
             Thread.onSpinWait();
           }
