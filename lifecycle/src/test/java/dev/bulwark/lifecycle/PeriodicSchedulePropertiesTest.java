@@ -7,7 +7,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 
 /** The schedule arithmetic of {@link PeriodicTask}, as properties over arbitrary timings. */
-class PeriodicScheduleProperties {
+class PeriodicSchedulePropertiesTest {
 
   @Property
   void aFixedRateTickStaysOnTheGridLiesAheadAndSkipsNoMoreThanItMust(
