@@ -631,8 +631,9 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
 
     /**
      * Sets where the unfinished jobs go when the queue stops (durable storage, another queue);
-     * called once, with every unfinished job, if there are any. A sink that throws is logged; the
-     * jobs are still in the stop's result.
+     * called once, with every unfinished job, if there are any. It runs on the stopping thread
+     * after the runners' time is up, so its own time is not bounded by the stop's budget: keep it
+     * quick. A sink that throws is logged; the jobs are still in the stop's result.
      *
      * @param sink receives the unfinished jobs
      * @return this builder
