@@ -1,0 +1,147 @@
+package dev.bulwark.lifecycle;
+
+import dev.bulwark.resilience.TimeSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One supervised component: the state, heartbeat and failure bookkeeping shared by workers,
+ * resources and job queues, and the four steps of a stop (signal, await, interrupt, await) that
+ * {@link Supervisor} drives. Each component has its own lock and condition, so that signalling one
+ * of ten thousand workers wakes only that worker.
+ */
+abstract class Component {
+
+  final String name;
+  final Supervisor.ComponentConfig config;
+  final Supervisor owner;
+  final TimeSource time;
+  final ReentrantLock lock = new ReentrantLock();
+  final Condition changed = lock.newCondition();
+
+  private volatile ComponentState state = ComponentState.NEW;
+  volatile long lastHeartbeat;
+  volatile int restarts;
+  volatile Throwable lastFailure;
+  volatile Throwable stopFailure;
+
+  Component(String name, Supervisor.ComponentConfig config, Supervisor owner) {
+    this.name = name;
+    this.config = config;
+    this.owner = owner;
+    this.time = owner.timeSource();
+  }
+
+  final ComponentState state() {
+    return state;
+  }
+
+  /**
+   * Sets the state; the caller holds {@link #lock}. Returns the previous state, which the caller
+   * passes to {@link #published} once it has released the lock.
+   */
+  final ComponentState setStateLocked(ComponentState to) {
+    ComponentState from = state;
+    state = to;
+    changed.signalAll();
+    return from;
+  }
+
+  /** Sets the state and publishes the change. Call with no lock held. */
+  final void moveTo(ComponentState to, Throwable failure) {
+    ComponentState from;
+    lock.lock();
+    try {
+      from = setStateLocked(to);
+    } finally {
+      lock.unlock();
+    }
+    published(from, to, failure);
+  }
+
+  /** Moves to {@code to} only from {@code expected}, publishing the change. */
+  final void compareAndMove(ComponentState expected, ComponentState to) {
+    ComponentState from;
+    lock.lock();
+    try {
+      if (state != expected) {
+        return;
+      }
+      from = setStateLocked(to);
+    } finally {
+      lock.unlock();
+    }
+    published(from, to, null);
+  }
+
+  /** Publishes a state change made under the lock; call after releasing it. */
+  final void published(ComponentState from, ComponentState to, Throwable failure) {
+    if (from != to) {
+      owner.componentChanged(this, from, to, failure);
+    }
+  }
+
+  /**
+   * Starts the component, waiting at most {@code timeoutNanos} for it to be up.
+   *
+   * @throws Exception the start's failure, a {@link java.util.concurrent.TimeoutException}, or a
+   *     {@link java.util.concurrent.CancellationException} if {@link #cancelStart()} came first
+   */
+  abstract void start(long timeoutNanos) throws Exception;
+
+  /** Makes a start in progress give up at once; the supervisor calls it when a stop arrives. */
+  void cancelStart() {}
+
+  /**
+   * Sends the stop signal for good (no start or restart follows) and moves a running component to
+   * {@link ComponentState#STOPPING}.
+   *
+   * @return true if something was running that the stop must now wait for
+   */
+  abstract boolean retire();
+
+  /** Waits until nothing of the component runs any more; false if the time ran out first. */
+  abstract boolean awaitTerminated(long nanos) throws InterruptedException;
+
+  /** Interrupts every thread of the component. */
+  abstract void interruptThreads();
+
+  /** Called once the stop's outcome is known; a job queue hands back its unfinished jobs. */
+  List<UnfinishedJob<?>> afterStop(ShutdownReport.Outcome outcome) {
+    return List.of();
+  }
+
+  /** Waits on this component's condition until {@code done} holds; the caller holds the lock. */
+  final boolean awaitLocked(java.util.function.BooleanSupplier done, long nanos)
+      throws InterruptedException {
+    while (!done.getAsBoolean()) {
+      if (nanos <= 0) {
+        return false;
+      }
+      nanos = time.awaitNanos(lock, changed, nanos);
+    }
+    return true;
+  }
+
+  ComponentHealth health(long now) {
+    ComponentState s = state;
+    Optional<Duration> since = Optional.empty();
+    boolean healthy = s != ComponentState.FAILED;
+    if (this instanceof WorkerComponent && s == ComponentState.RUNNING) {
+      Duration age = Duration.ofNanos(Math.max(0, now - lastHeartbeat));
+      since = Optional.of(age);
+      if (config.stallLimit().isPresent() && age.compareTo(config.stallLimit().get()) > 0) {
+        healthy = false;
+      }
+    }
+    return new ComponentHealth(name, s, healthy, since, restarts, Optional.ofNullable(lastFailure));
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + name + ", " + state + "]";
+  }
+}

@@ -1,0 +1,658 @@
+package dev.bulwark.lifecycle;
+
+import dev.bulwark.resilience.EventSource;
+import dev.bulwark.resilience.Policy;
+import dev.bulwark.resilience.Subscription;
+import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Listeners;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Background jobs after the response — "send the welcome email" — with a bounded queue, a fixed
+ * number of runners, an optional {@link Policy} (a retry, say) around each job, a handle per job,
+ * and a stop that hands back every job it did not finish.
+ *
+ * <pre>{@code
+ * JobQueue<Email> emails = JobQueue.builder("emails", mailer::send)
+ *     .capacity(1_000)
+ *     .concurrency(4)
+ *     .policy(retry)                                    // any dev.bulwark.resilience.Policy
+ *     .unfinishedSink(jobs -> outbox.saveAll(jobs))     // nothing is silently lost
+ *     .build();
+ * supervisorBuilder.jobQueue(emails, c -> c.grace(Duration.ofSeconds(10)));
+ * ...
+ * JobHandle<Email> handle = emails.submit(welcome);     // or JobQueueFullException: HTTP 503
+ * }</pre>
+ *
+ * <p><b>Refusals.</b> A full queue refuses with {@link JobQueueFullException}, whose {@code
+ * retryAfter} estimates when a place frees up (the average run time of recent jobs divided by the
+ * number of runners) once jobs have finished; a stopping queue refuses with {@link
+ * JobQueueClosedException}. Jobs may be submitted before the queue starts; they wait for it.
+ *
+ * <p><b>Stop.</b> A queue is a component of a {@link Supervisor} (or is started and stopped on its
+ * own with {@link #start()} and {@link #stop(Duration, Duration)}). On stop it takes no more jobs
+ * and lets the runners finish the running and queued jobs within the grace period; then it
+ * interrupts the runners, which end after their current job without taking another. Every job that
+ * did not finish comes back as an {@link UnfinishedJob}: still queued ({@code NOT_STARTED}), ended
+ * by the interrupt ({@code INTERRUPTED}), or still running when the time ran out ({@code
+ * ABANDONED}). The same list goes to the optional sink and into the supervisor's {@link
+ * ShutdownReport}. Submitted = succeeded + failed + cancelled by the caller + handed back, exactly.
+ *
+ * @param <J> the job type
+ */
+public final class JobQueue<J> implements EventSource<JobQueueEvent> {
+
+  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
+
+  /**
+   * The configuration of a job queue, as built.
+   *
+   * @param name the queue's name
+   * @param capacity how many jobs may wait
+   * @param concurrency how many jobs run at once (the number of runners)
+   * @param policy the policy around every job that is submitted without its own
+   */
+  public record Config(String name, int capacity, int concurrency, Optional<Policy> policy) {
+
+    /**
+     * Checks the fields.
+     *
+     * @throws NullPointerException if a field is null
+     */
+    public Config {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(policy, "policy");
+    }
+  }
+
+  /** Default number of jobs that may wait. */
+  public static final int DEFAULT_CAPACITY = 1_000;
+
+  /** Default number of runners. */
+  public static final int DEFAULT_CONCURRENCY = 4;
+
+  private final Config config;
+  private final JobHandler<? super J> handler;
+  private final TimeSource time;
+  private final ThreadFactory threadFactory;
+  private final Consumer<? super List<UnfinishedJob<J>>> sink;
+  private final Listeners<JobQueueEvent> listeners;
+  private final AtomicLong ids = new AtomicLong();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Condition runnersChanged = lock.newCondition();
+  // guarded by lock
+  private final ArrayDeque<JobHandle<J>> queue = new ArrayDeque<>();
+  private final LinkedHashSet<JobHandle<J>> running = new LinkedHashSet<>();
+  private final List<Thread> runners = new ArrayList<>();
+  private final List<UnfinishedJob<J>> interrupted = new ArrayList<>();
+  private int liveRunners;
+  private boolean started;
+  private boolean closed;
+  private boolean forced;
+  private List<UnfinishedJob<J>> handedBack;
+  private String owner;
+  private long averageNanos = -1;
+
+  private JobQueue(Builder<J> b) {
+    this.config = new Config(b.name, b.capacity, b.concurrency, Optional.ofNullable(b.policy));
+    this.handler = b.handler;
+    this.time = b.time;
+    this.threadFactory = b.threadFactory != null ? b.threadFactory : Thread.ofVirtual().factory();
+    this.sink = b.sink;
+    this.listeners = new Listeners<>("job queue '" + b.name + "'");
+  }
+
+  /**
+   * Starts building a job queue.
+   *
+   * @param name the queue's name, also its component name in a supervisor
+   * @param handler does each job
+   * @param <J> the job type
+   * @return a new builder
+   * @throws NullPointerException if an argument is null
+   */
+  public static <J> Builder<J> builder(String name, JobHandler<? super J> handler) {
+    return new Builder<>(name, handler);
+  }
+
+  /**
+   * Returns the queue's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return config.name();
+  }
+
+  /**
+   * Returns the configuration the queue was built with.
+   *
+   * @return the configuration
+   */
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public Subscription subscribe(Consumer<? super JobQueueEvent> listener) {
+    return listeners.subscribe(listener);
+  }
+
+  /**
+   * Submits a job, to run under the queue's policy (if any).
+   *
+   * @param job the job
+   * @return the job's handle, {@link JobHandle.Status#QUEUED}
+   * @throws JobQueueFullException if the queue is full
+   * @throws JobQueueClosedException if the queue is stopping or stopped
+   * @throws NullPointerException if {@code job} is null
+   */
+  public JobHandle<J> submit(J job) {
+    return submit(job, config.policy().orElse(null));
+  }
+
+  /**
+   * Submits a job to run under {@code policy}, a retry say, instead of the queue's policy.
+   *
+   * @param job the job
+   * @param policy the policy around this job, or null for none
+   * @return the job's handle, {@link JobHandle.Status#QUEUED}
+   * @throws JobQueueFullException if the queue is full
+   * @throws JobQueueClosedException if the queue is stopping or stopped
+   * @throws NullPointerException if {@code job} is null
+   */
+  public JobHandle<J> submit(J job, Policy policy) {
+    Checks.notNull(job, "job");
+    RuntimeException refusal;
+    JobHandle<J> handle = null;
+    lock.lock();
+    try {
+      if (closed) {
+        refusal = new JobQueueClosedException(name());
+      } else if (queue.size() >= config.capacity()) {
+        refusal = new JobQueueFullException(name(), config.capacity(), estimateLocked());
+      } else {
+        refusal = null;
+        handle = new JobHandle<>(this, ids.incrementAndGet(), job, policy, time);
+        queue.addLast(handle);
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (!listeners.isEmpty()) {
+      listeners.publish(
+          refusal != null
+              ? new JobQueueEvent.Rejected(name(), refusal)
+              : new JobQueueEvent.Submitted(name(), handle.id()));
+    }
+    if (refusal != null) {
+      throw refusal;
+    }
+    return handle;
+  }
+
+  /*
+   * The estimate of a retry-after: a place in the queue frees up when a runner takes the next job,
+   * which on average happens every (average run time / runners). The average is an exponentially
+   * weighted moving average (weight 0.2) of the run times of finished jobs.
+   */
+  private Duration estimateLocked() {
+    if (averageNanos < 0 || !started) {
+      return null;
+    }
+    return Duration.ofNanos(Math.max(1, averageNanos / config.concurrency()));
+  }
+
+  /**
+   * Returns how many jobs wait now.
+   *
+   * @return the number of queued jobs
+   */
+  public int queued() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns how many jobs run now.
+   *
+   * @return the number of running jobs
+   */
+  public int running() {
+    lock.lock();
+    try {
+      return running.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Starts the runners, for a queue used without a supervisor.
+   *
+   * @throws IllegalStateException if the queue belongs to a supervisor, or was started or stopped
+   *     before
+   */
+  public void start() {
+    lock.lock();
+    try {
+      if (owner != null) {
+        throw new IllegalStateException(
+            "job queue '" + name() + "' belongs to supervisor '" + owner + "', which starts it");
+      }
+    } finally {
+      lock.unlock();
+    }
+    startRunners();
+  }
+
+  /**
+   * Stops a queue used without a supervisor: takes no more jobs, lets the runners finish within
+   * {@code grace}, then interrupts them and waits at most {@code interruptTimeout} more. Hands back
+   * every job that did not finish, and passes them to the sink too. Calling it again returns the
+   * same list. Interrupting the calling thread cuts the waits short; the interrupt is restored.
+   *
+   * @param grace how long the runners may drain the queue
+   * @param interruptTimeout how long to wait after interrupting them
+   * @return the unfinished jobs
+   * @throws IllegalStateException if the queue belongs to a supervisor
+   * @throws IllegalArgumentException if a duration is negative
+   * @throws NullPointerException if a duration is null
+   */
+  public List<UnfinishedJob<J>> stop(Duration grace, Duration interruptTimeout) {
+    Checks.nonNegative(grace, "grace");
+    Checks.nonNegative(interruptTimeout, "interruptTimeout");
+    lock.lock();
+    try {
+      if (owner != null) {
+        throw new IllegalStateException(
+            "job queue '" + name() + "' belongs to supervisor '" + owner + "', which stops it");
+      }
+    } finally {
+      lock.unlock();
+    }
+    boolean abandoned = false;
+    boolean wasInterrupted = false;
+    if (closeIntake()) {
+      try {
+        if (!awaitRunners(time, RunContext.saturatedNanos(grace))) {
+          interruptRunners();
+          abandoned = !awaitRunners(time, RunContext.saturatedNanos(interruptTimeout));
+        }
+      } catch (InterruptedException e) {
+        wasInterrupted = true;
+        interruptRunners();
+        abandoned = liveRunners() > 0;
+      }
+    }
+    List<UnfinishedJob<J>> result = handBack(abandoned);
+    if (wasInterrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The runners, and the steps of a stop (also driven by JobQueueComponent)
+
+  void attach(String supervisor) {
+    lock.lock();
+    try {
+      if (owner != null || started || closed) {
+        throw new IllegalArgumentException(
+            "job queue '"
+                + name()
+                + "' cannot join supervisor '"
+                + supervisor
+                + "': it "
+                + (owner != null ? "belongs to supervisor '" + owner + "'" : "was started before"));
+      }
+      owner = supervisor;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void startRunners() {
+    List<Thread> threads = new ArrayList<>();
+    lock.lock();
+    try {
+      if (started || closed) {
+        throw new IllegalStateException(
+            "Expected job queue '"
+                + name()
+                + "' to be NEW, but it was "
+                + (closed ? "stopped" : "started"));
+      }
+      started = true;
+      for (int i = 0; i < config.concurrency(); i++) {
+        Thread t = threadFactory.newThread(this::runLoop);
+        if (t == null) {
+          throw new IllegalStateException(
+              "threadFactory of job queue '" + name() + "' returned null");
+        }
+        threads.add(t);
+      }
+      runners.addAll(threads);
+      liveRunners = threads.size();
+      for (Thread t : threads) {
+        t.start();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runLoop() {
+    try {
+      while (true) {
+        JobHandle<J> h;
+        lock.lock();
+        try {
+          while (queue.isEmpty() && !closed && !forced) {
+            notEmpty.await();
+          }
+          if (forced || queue.isEmpty()) {
+            return;
+          }
+          h = queue.pollFirst();
+          running.add(h);
+          h.moveTo(JobHandle.Status.RUNNING, null);
+        } finally {
+          lock.unlock();
+        }
+        long t0 = time.nanoTime();
+        if (!listeners.isEmpty()) {
+          listeners.publish(
+              new JobQueueEvent.Started(name(), h.id(), Duration.ofNanos(t0 - h.submittedAt)));
+        }
+        Throwable failure = null;
+        try {
+          J job = h.job();
+          if (h.policy == null) {
+            handler.handle(job);
+          } else {
+            h.policy.run(() -> handler.handle(job));
+          }
+        } catch (Throwable t) {
+          failure = t;
+        }
+        long took = time.nanoTime() - t0;
+        boolean stop;
+        JobHandle.Status status;
+        lock.lock();
+        try {
+          running.remove(h);
+          stop = forced;
+          if (forced && failure != null) {
+            status = JobHandle.Status.CANCELLED;
+            interrupted.add(
+                new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.INTERRUPTED));
+          } else {
+            status = failure == null ? JobHandle.Status.SUCCEEDED : JobHandle.Status.FAILED;
+            averageNanos = averageNanos < 0 ? took : (averageNanos * 4 + took) / 5;
+          }
+          h.moveTo(status, failure);
+        } finally {
+          lock.unlock();
+        }
+        if (!stop) {
+          Thread.interrupted(); // an interrupt meant for the job ends with it
+        }
+        if (!listeners.isEmpty()) {
+          listeners.publish(
+              new JobQueueEvent.Finished(name(), h.id(), status, Duration.ofNanos(took), failure));
+        }
+        if (stop) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      // interrupted while idle: only a forced stop does that
+    } finally {
+      lock.lock();
+      try {
+        liveRunners--;
+        runnersChanged.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Takes no more jobs; returns true if runners are live and must be awaited. */
+  boolean closeIntake() {
+    lock.lock();
+    try {
+      closed = true;
+      notEmpty.signalAll();
+      return liveRunners > 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean awaitRunners(TimeSource clock, long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      while (liveRunners > 0) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = clock.awaitNanos(lock, runnersChanged, nanos);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private int liveRunners() {
+    lock.lock();
+    try {
+      return liveRunners;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void interruptRunners() {
+    lock.lock();
+    try {
+      forced = true;
+      notEmpty.signalAll();
+      for (Thread t : runners) {
+        t.interrupt();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Collects the unfinished jobs once (later calls return the same list), marks the queued and
+   * interrupted ones cancelled, and passes the list to the sink.
+   */
+  List<UnfinishedJob<J>> handBack(boolean abandoned) {
+    List<UnfinishedJob<J>> list;
+    lock.lock();
+    try {
+      closed = true;
+      if (handedBack != null) {
+        return handedBack;
+      }
+      list = new ArrayList<>(interrupted);
+      for (JobHandle<J> h : queue) {
+        list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.NOT_STARTED));
+        h.moveTo(JobHandle.Status.CANCELLED, null);
+      }
+      queue.clear();
+      if (abandoned) {
+        for (JobHandle<J> h : running) {
+          list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.ABANDONED));
+        }
+      }
+      list.sort((a, b) -> Long.compare(a.id(), b.id()));
+      handedBack = List.copyOf(list);
+      list = handedBack;
+    } finally {
+      lock.unlock();
+    }
+    if (sink != null && !list.isEmpty()) {
+      try {
+        sink.accept(list);
+      } catch (RuntimeException e) {
+        LOG.log(
+            Level.WARNING,
+            () -> "the unfinished-job sink of job queue '" + name() + "' threw; see the report",
+            e);
+      }
+    }
+    if (!listeners.isEmpty()) {
+      listeners.publish(new JobQueueEvent.Stopped(name(), List.copyOf(list)));
+    }
+    return list;
+  }
+
+  boolean cancel(JobHandle<J> h) {
+    lock.lock();
+    try {
+      if (h.status() != JobHandle.Status.QUEUED || !queue.remove(h)) {
+        return false;
+      }
+      h.moveTo(JobHandle.Status.CANCELLED, null);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JobQueue[" + name() + ", " + queued() + " queued, " + running() + " running]";
+  }
+
+  /**
+   * Builds a {@link JobQueue}; every setting is validated by {@link #build()}.
+   *
+   * @param <J> the job type
+   */
+  public static final class Builder<J> {
+    private final String name;
+    private final JobHandler<? super J> handler;
+    private int capacity = DEFAULT_CAPACITY;
+    private int concurrency = DEFAULT_CONCURRENCY;
+    private Policy policy;
+    private ThreadFactory threadFactory;
+    private TimeSource time = TimeSource.system();
+    private Consumer<? super List<UnfinishedJob<J>>> sink;
+
+    private Builder(String name, JobHandler<? super J> handler) {
+      this.name = Checks.notNull(name, "name");
+      this.handler = Checks.notNull(handler, "handler");
+    }
+
+    /**
+     * Sets how many jobs may wait (default 1,000); at least 1.
+     *
+     * @param capacity the capacity
+     * @return this builder
+     */
+    public Builder<J> capacity(int capacity) {
+      this.capacity = capacity;
+      return this;
+    }
+
+    /**
+     * Sets how many jobs run at once, the number of runner threads (default 4); at least 1.
+     *
+     * @param concurrency the number of runners
+     * @return this builder
+     */
+    public Builder<J> concurrency(int concurrency) {
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * Sets the policy around every job submitted without its own, a {@code Retry} say (default:
+     * none).
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder<J> policy(Policy policy) {
+      this.policy = Checks.notNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Sets the factory of the runner threads (default: virtual threads).
+     *
+     * @param threadFactory the factory
+     * @return this builder
+     */
+    public Builder<J> threadFactory(ThreadFactory threadFactory) {
+      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
+      return this;
+    }
+
+    /**
+     * Sets the time source for run times, estimates and {@link JobHandle#await(Duration)} (default
+     * {@link TimeSource#system()}).
+     *
+     * @param timeSource the time source
+     * @return this builder
+     */
+    public Builder<J> timeSource(TimeSource timeSource) {
+      this.time = Checks.notNull(timeSource, "timeSource");
+      return this;
+    }
+
+    /**
+     * Sets where the unfinished jobs go when the queue stops (durable storage, another queue);
+     * called once, with every unfinished job, if there are any. It runs on the stopping thread
+     * after the runners' time is up, so its own time is not bounded by the stop's budget: keep it
+     * quick. A sink that throws is logged; the jobs are still in the stop's result.
+     *
+     * @param sink receives the unfinished jobs
+     * @return this builder
+     */
+    public Builder<J> unfinishedSink(Consumer<? super List<UnfinishedJob<J>>> sink) {
+      this.sink = Checks.notNull(sink, "unfinishedSink");
+      return this;
+    }
+
+    /**
+     * Validates the settings and builds the queue.
+     *
+     * @return the queue, not started
+     * @throws IllegalArgumentException if {@code capacity} or {@code concurrency} is less than 1
+     */
+    public JobQueue<J> build() {
+      Checks.atLeast(capacity, 1, "capacity");
+      Checks.atLeast(concurrency, 1, "concurrency");
+      return new JobQueue<>(this);
+    }
+  }
+}

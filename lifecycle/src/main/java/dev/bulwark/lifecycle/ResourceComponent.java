@@ -1,0 +1,204 @@
+package dev.bulwark.lifecycle;
+
+import dev.bulwark.resilience.internal.Durations;
+import dev.bulwark.resilience.internal.Exceptions;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
+
+/*
+ * A managed resource. Its start() and stop() each run on a thread of their own, so that the
+ * supervisor can bound them by a timeout on its time source and interrupt them. A start that the
+ * supervisor gave up on (timeout, or a stop arriving) but that still succeeds later is followed at
+ * once by stop() on the same thread, so that no resource is left running unowned.
+ */
+final class ResourceComponent extends Component {
+
+  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
+
+  private final ManagedResource resource;
+
+  // guarded by lock
+  private boolean cancelled;
+  private boolean startDone;
+  private boolean startGivenUp;
+  private boolean started;
+  private Throwable startFailure;
+  private Thread starter;
+  private Thread stopper;
+  private boolean stopDone;
+
+  ResourceComponent(
+      String name, Supervisor.ComponentConfig config, Supervisor owner, ManagedResource resource) {
+    super(name, config, owner);
+    this.resource = resource;
+  }
+
+  @Override
+  void start(long timeoutNanos) throws Exception {
+    Thread t = owner.newThread(this::runStart, name + "-start");
+    ComponentState from;
+    lock.lock();
+    try {
+      if (cancelled) {
+        throw new CancellationException("the supervisor was stopped while it started");
+      }
+      starter = t;
+      from = setStateLocked(ComponentState.STARTING);
+    } finally {
+      lock.unlock();
+    }
+    published(from, ComponentState.STARTING, null);
+    t.start();
+    Throwable failure = null;
+    ComponentState to;
+    lock.lock();
+    try {
+      try {
+        awaitLocked(() -> startDone || cancelled, timeoutNanos);
+      } catch (InterruptedException e) {
+        failure = e;
+      }
+      if (failure == null && startDone && startFailure == null) {
+        started = true;
+        to = ComponentState.RUNNING;
+      } else {
+        if (failure == null) {
+          failure =
+              startDone
+                  ? startFailure
+                  : cancelled
+                      ? new CancellationException("the supervisor was stopped while it started")
+                      : new TimeoutException(
+                          "did not start within "
+                              + Durations.format(Duration.ofNanos(timeoutNanos)));
+        }
+        if (!startDone) {
+          startGivenUp = true;
+          starter.interrupt();
+        }
+        lastFailure = failure;
+        to = ComponentState.FAILED;
+      }
+      from = setStateLocked(to);
+    } finally {
+      lock.unlock();
+    }
+    published(from, to, failure);
+    if (failure != null) {
+      throw Exceptions.rethrow(failure);
+    }
+  }
+
+  private void runStart() {
+    Throwable failure = null;
+    try {
+      resource.start();
+    } catch (Throwable t) {
+      failure = t;
+    }
+    boolean cleanUp;
+    lock.lock();
+    try {
+      startDone = true;
+      startFailure = failure;
+      cleanUp = startGivenUp && failure == null;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (cleanUp) {
+      try {
+        resource.stop();
+      } catch (Throwable t) {
+        LOG.log(Level.WARNING, () -> "stopping '" + name + "' after an abandoned start failed", t);
+      }
+    }
+  }
+
+  @Override
+  void cancelStart() {
+    lock.lock();
+    try {
+      cancelled = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  boolean retire() {
+    ComponentState from;
+    Thread t;
+    lock.lock();
+    try {
+      cancelled = true;
+      changed.signalAll();
+      if (!started || stopper != null) {
+        return false;
+      }
+      t = owner.newThread(this::runStop, name + "-stop");
+      stopper = t;
+      from = setStateLocked(ComponentState.STOPPING);
+    } finally {
+      lock.unlock();
+    }
+    published(from, ComponentState.STOPPING, null);
+    t.start();
+    return true;
+  }
+
+  private void runStop() {
+    Throwable failure = null;
+    try {
+      resource.stop();
+    } catch (Throwable t) {
+      failure = t;
+    }
+    ComponentState from;
+    ComponentState to = failure == null ? ComponentState.STOPPED : ComponentState.FAILED;
+    lock.lock();
+    try {
+      if (failure != null) {
+        stopFailure = failure;
+        lastFailure = failure;
+      }
+      from = setStateLocked(to);
+    } finally {
+      lock.unlock();
+    }
+    published(from, to, failure);
+    // only now may the supervisor go on, so that this component's event precedes its own
+    lock.lock();
+    try {
+      stopDone = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  boolean awaitTerminated(long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      return awaitLocked(() -> stopper == null || stopDone, nanos);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  void interruptThreads() {
+    lock.lock();
+    try {
+      if (stopper != null && !stopDone) {
+        stopper.interrupt();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.bulwark.lifecycle;
+
+import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Checks;
+import java.time.Duration;
+
+/** The context of one run of a worker. Its stop flag is set under the component's lock. */
+final class RunContext implements WorkerContext {
+
+  private final WorkerComponent component;
+  volatile boolean stopping;
+
+  RunContext(WorkerComponent component) {
+    this.component = component;
+  }
+
+  @Override
+  public String name() {
+    return component.name;
+  }
+
+  @Override
+  public boolean isStopping() {
+    return stopping;
+  }
+
+  @Override
+  public boolean awaitStop(Duration timeout) throws InterruptedException {
+    Checks.notNull(timeout, "timeout");
+    if (stopping) {
+      return true;
+    }
+    long nanos = saturatedNanos(timeout);
+    component.lock.lock();
+    try {
+      return component.awaitLocked(() -> stopping, nanos);
+    } finally {
+      component.lock.unlock();
+    }
+  }
+
+  @Override
+  public void heartbeat() {
+    component.lastHeartbeat = component.time.nanoTime();
+  }
+
+  @Override
+  public TimeSource timeSource() {
+    return component.time;
+  }
+
+  static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerContext[" + component.name + (stopping ? ", stopping]" : "]");
+  }
+}

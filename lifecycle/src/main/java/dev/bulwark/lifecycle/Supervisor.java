@@ -1,0 +1,1100 @@
+package dev.bulwark.lifecycle;
+
+import dev.bulwark.resilience.EventSource;
+import dev.bulwark.resilience.Subscription;
+import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
+import dev.bulwark.resilience.internal.Listeners;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Starts a service's long-lived components in order, keeps its workers running, and stops
+ * everything gracefully within one budget, telling the truth about what it could not stop.
+ *
+ * <pre>{@code
+ * Supervisor supervisor = Supervisor.builder("orders-service")
+ *     .resource("db-pool", pool)                                  // started first, stopped last
+ *     .worker("outbox-relay", relay, c -> c
+ *         .grace(Duration.ofSeconds(5))
+ *         .stallLimit(Duration.ofSeconds(30))
+ *         .restart(RestartPolicy.onFailure(backoff, 5, Duration.ofMinutes(1))))
+ *     .worker("cache-refresh", PeriodicTask.fixedRate(Duration.ofSeconds(1)).build(ctx -> refresh()))
+ *     .jobQueue(emails)
+ *     .drainDelay(Duration.ofSeconds(5))                          // let load balancers notice
+ *     .shutdownBudget(Duration.ofSeconds(25))                     // below Kubernetes' 30 s
+ *     .shutdownHook(true)
+ *     .build();
+ * supervisor.start();                 // throws StartupException, having stopped what started
+ * ...
+ * ShutdownReport report = supervisor.stop();
+ * }</pre>
+ *
+ * <p><b>Start.</b> Components start in declared order, each within its start timeout. A worker has
+ * started once its thread runs; a resource once its {@code start()} returned; a job queue once its
+ * runners run. If a start fails or times out, the components already started are stopped in reverse
+ * order and {@link #start()} throws a {@link StartupException} naming the component and the cause.
+ *
+ * <p><b>Stop.</b> {@link #stop()} first turns readiness false, waits the drain delay (only if the
+ * supervisor was running), then stops the components in reverse order; each gets the stop signal,
+ * its grace period, then an interrupt and its interrupt timeout, and is abandoned after that. Every
+ * wait is cut short by the total {@linkplain Builder#shutdownBudget(Duration) budget}, so {@code
+ * stop()} returns within it whatever the components do. It returns a {@link ShutdownReport}. It is
+ * idempotent: every call, concurrent ones included, returns the same report; a stop during {@link
+ * #start()} makes the start give up at the next step.
+ *
+ * <p><b>Restarts.</b> A worker restarts on failure according to its {@link RestartPolicy}. With
+ * {@link Strategy#ONE_FOR_ONE} only the failed worker restarts; with {@link Strategy#ALL_FOR_ONE}
+ * the other workers are stopped (reverse order, grace then interrupt) and restarted with it. A
+ * worker beyond its restart intensity escalates: the supervisor becomes {@link State#FAILED} and
+ * stops everything.
+ *
+ * <p><b>Health.</b> {@link #health()} reports each component's state, time since heartbeat,
+ * restarts and last failure, with liveness and readiness; a worker whose last heartbeat is older
+ * than its stall limit is unhealthy. Stall detection is computed when health is read, with no timer
+ * thread.
+ *
+ * <p>Threads are virtual unless a {@link Builder#threadFactory(ThreadFactory)} is given. Events for
+ * every state change are published to {@linkplain #subscribe(Consumer) listeners}.
+ */
+public final class Supervisor implements EventSource<SupervisorEvent> {
+
+  /** The supervisor's own state. */
+  public enum State {
+    /** Built, not started. */
+    NEW,
+    /** {@link #start()} is in progress. */
+    STARTING,
+    /** Every component started. */
+    RUNNING,
+    /** A stop is in progress. */
+    STOPPING,
+    /** Stopped after {@link #stop()}. */
+    STOPPED,
+    /** Stopped after a failed start or an escalation. */
+    FAILED
+  }
+
+  /** How a restart of one worker affects the others (Erlang/OTP's one_for_one, one_for_all). */
+  public enum Strategy {
+    /** Only the failed worker restarts. */
+    ONE_FOR_ONE,
+    /** The other workers are stopped and restarted together with the failed one. */
+    ALL_FOR_ONE
+  }
+
+  /**
+   * The configuration of one component.
+   *
+   * @param name the component's name, unique within the supervisor
+   * @param kind what it is
+   * @param startTimeout how long its start may take
+   * @param grace how long it has to stop after the stop signal
+   * @param interruptTimeout how long it has to stop after the interrupt, before it is abandoned
+   * @param restart its restart policy (workers only)
+   * @param stallLimit the heartbeat age after which it is unhealthy (workers only)
+   */
+  public record ComponentConfig(
+      String name,
+      Kind kind,
+      Duration startTimeout,
+      Duration grace,
+      Duration interruptTimeout,
+      RestartPolicy restart,
+      Optional<Duration> stallLimit) {
+
+    /** What a component is. */
+    public enum Kind {
+      /** A {@link Worker}. */
+      WORKER,
+      /** A {@link ManagedResource}. */
+      RESOURCE,
+      /** A {@link JobQueue}. */
+      JOB_QUEUE
+    }
+
+    /**
+     * Checks the fields.
+     *
+     * @throws NullPointerException if a field is null
+     */
+    public ComponentConfig {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(startTimeout, "startTimeout");
+      Objects.requireNonNull(grace, "grace");
+      Objects.requireNonNull(interruptTimeout, "interruptTimeout");
+      Objects.requireNonNull(restart, "restart");
+      Objects.requireNonNull(stallLimit, "stallLimit");
+    }
+  }
+
+  /**
+   * The configuration of a supervisor, as built.
+   *
+   * @param name the supervisor's name
+   * @param shutdownBudget the total time a stop may take, drain delay included
+   * @param drainDelay the wait between readiness turning false and the first stop signal
+   * @param strategy how restarts affect other workers
+   * @param shutdownHook whether {@link #start()} registers a JVM shutdown hook
+   * @param components the components, in start order
+   */
+  public record Config(
+      String name,
+      Duration shutdownBudget,
+      Duration drainDelay,
+      Strategy strategy,
+      boolean shutdownHook,
+      List<ComponentConfig> components) {
+
+    /**
+     * Checks and copies the fields.
+     *
+     * @throws NullPointerException if a field is null
+     */
+    public Config {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(shutdownBudget, "shutdownBudget");
+      Objects.requireNonNull(drainDelay, "drainDelay");
+      Objects.requireNonNull(strategy, "strategy");
+      components = List.copyOf(components);
+    }
+  }
+
+  /** Default time a component's start may take. */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Default grace period of a component. */
+  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
+
+  /** Default time between the interrupt and abandoning a component. */
+  public static final Duration DEFAULT_INTERRUPT_TIMEOUT = Duration.ofSeconds(1);
+
+  /** Default total budget of a stop: below Kubernetes' default grace period of 30 s. */
+  public static final Duration DEFAULT_SHUTDOWN_BUDGET = Duration.ofSeconds(25);
+
+  private final Config config;
+  private final TimeSource time;
+  private final ThreadFactory threadFactory;
+  private final boolean namedThreads;
+  private final List<Component> components;
+  private final Listeners<SupervisorEvent> listeners;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  // guarded by lock
+  private State state = State.NEW;
+  private boolean ready;
+  private boolean stopRequested;
+  private boolean startLoopActive;
+  private Component starting;
+  private boolean stopInProgress;
+  private ShutdownReport report;
+  private Throwable escalationCause;
+  private String escalatedComponent;
+  private Thread hook;
+
+  private Supervisor(Builder b, Config config) {
+    this.config = config;
+    this.time = b.time;
+    this.threadFactory = b.threadFactory != null ? b.threadFactory : Thread.ofVirtual().factory();
+    this.namedThreads = b.threadFactory == null;
+    this.listeners = new Listeners<>("supervisor '" + config.name() + "'");
+    List<Component> list = new ArrayList<>();
+    for (int i = 0; i < b.entries.size(); i++) {
+      Entry e = b.entries.get(i);
+      ComponentConfig cc = config.components().get(i);
+      list.add(
+          switch (e.target) {
+            case Worker w -> new WorkerComponent(cc.name(), cc, this, w);
+            case ManagedResource r -> new ResourceComponent(cc.name(), cc, this, r);
+            case JobQueue<?> q -> new JobQueueComponent(cc.name(), cc, this, q);
+            default -> throw new AssertionError(e.target);
+          });
+    }
+    this.components = List.copyOf(list);
+  }
+
+  /**
+   * Starts building a supervisor.
+   *
+   * @param name the supervisor's name, for events, reports and thread names
+   * @return a new builder
+   * @throws NullPointerException if {@code name} is null
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /**
+   * Returns the name this supervisor was built with.
+   *
+   * @return the name
+   */
+  public String name() {
+    return config.name();
+  }
+
+  /**
+   * Returns the configuration this supervisor was built with.
+   *
+   * @return the configuration
+   */
+  public Config config() {
+    return config;
+  }
+
+  /**
+   * Returns the supervisor's state now.
+   *
+   * @return the state
+   */
+  public State state() {
+    lock.lock();
+    try {
+      return state;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Subscription subscribe(Consumer<? super SupervisorEvent> listener) {
+    return listeners.subscribe(listener);
+  }
+
+  /**
+   * Starts every component in declared order, each within its start timeout, and turns readiness
+   * true once all have started. Registers the JVM shutdown hook first, if one was requested.
+   *
+   * @throws StartupException if a component failed to start or timed out, or a stop or an
+   *     escalation came during the start; the components that had started have been stopped, in
+   *     reverse order, when it is thrown, and the supervisor is {@link State#FAILED} (or {@link
+   *     State#STOPPED} after an explicit stop)
+   * @throws IllegalStateException if the supervisor was started or stopped before
+   */
+  public void start() throws StartupException {
+    lock.lock();
+    try {
+      if (state != State.NEW) {
+        throw new IllegalStateException(
+            "Expected supervisor '" + name() + "' to be NEW, but was " + state);
+      }
+      state = State.STARTING;
+      startLoopActive = true;
+    } finally {
+      lock.unlock();
+    }
+    publishState(State.NEW, State.STARTING);
+    registerHook();
+    String failed = null;
+    String reason = null;
+    Throwable cause = null;
+    boolean interrupted = false;
+    for (Component c : components) {
+      lock.lock();
+      try {
+        if (stopRequested) {
+          failed = c.name;
+          break;
+        }
+        starting = c;
+      } finally {
+        lock.unlock();
+      }
+      try {
+        c.start(RunContext.saturatedNanos(c.config.startTimeout()));
+      } catch (CancellationException e) {
+        failed = c.name;
+      } catch (TimeoutException e) {
+        failed = c.name;
+        reason = e.getMessage();
+        cause = e;
+      } catch (InterruptedException e) {
+        failed = c.name;
+        reason = "the starting thread was interrupted";
+        cause = e;
+        interrupted = true;
+      } catch (Throwable e) {
+        failed = c.name;
+        reason = "its start failed: " + e;
+        cause = e;
+      } finally {
+        lock.lock();
+        try {
+          starting = null;
+        } finally {
+          lock.unlock();
+        }
+      }
+      if (failed != null) {
+        break;
+      }
+    }
+    boolean started;
+    lock.lock();
+    try {
+      startLoopActive = false;
+      changed.signalAll();
+      if (failed == null && stopRequested) {
+        failed = components.isEmpty() ? "(none)" : components.getLast().name;
+      }
+      if (failed != null && cause == null) {
+        if (escalationCause != null) {
+          failed = escalatedComponent;
+          reason = "it failed beyond its restart intensity while the supervisor started";
+          cause = escalationCause;
+        } else {
+          reason = "the supervisor was stopped while it started";
+        }
+      }
+      started = failed == null;
+      if (started) {
+        state = State.RUNNING;
+        ready = true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (started) {
+      publishState(State.STARTING, State.RUNNING);
+      if (!listeners.isEmpty()) {
+        listeners.publish(new SupervisorEvent.ReadinessChanged(name(), true));
+      }
+      return;
+    }
+    if (cause != null && escalationCause == null) {
+      lock.lock();
+      try {
+        if (!stopInProgress && report == null) {
+          escalationCause = cause; // a failed start ends in FAILED
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    runStop();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    throw new StartupException(name(), failed, reason, cause);
+  }
+
+  /**
+   * Stops the supervisor: readiness false, the drain delay, then every component in reverse order
+   * (stop signal, grace, interrupt, interrupt timeout, abandon), all within the shutdown budget.
+   * Idempotent and safe to call concurrently and during {@link #start()}: every call returns the
+   * same report. Interrupting the thread that performs the stop makes it skip the remaining waits
+   * (components not yet stopped are interrupted and abandoned at once); the interrupt status is
+   * restored.
+   *
+   * @return what the stop did
+   */
+  public ShutdownReport stop() {
+    ShutdownReport r = runStop();
+    removeHook();
+    return r;
+  }
+
+  /**
+   * Returns the report of a stop that has finished, without starting one.
+   *
+   * @return the report, or empty if no stop has finished
+   */
+  public Optional<ShutdownReport> shutdownReport() {
+    lock.lock();
+    try {
+      return Optional.ofNullable(report);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns the health of the supervisor and each component, computed now. A running worker whose
+   * last heartbeat is older than its stall limit is unhealthy and makes the supervisor not live.
+   *
+   * @return the health
+   */
+  public SupervisorHealth health() {
+    long now = time.nanoTime();
+    List<ComponentHealth> list = new ArrayList<>(components.size());
+    boolean allHealthy = true;
+    for (Component c : components) {
+      ComponentHealth h = c.health(now);
+      allHealthy &= h.healthy();
+      list.add(h);
+    }
+    State s;
+    boolean r;
+    lock.lock();
+    try {
+      s = state;
+      r = ready;
+    } finally {
+      lock.unlock();
+    }
+    boolean live = s != State.FAILED && allHealthy;
+    return new SupervisorHealth(name(), s, live, r && live && s == State.RUNNING, list);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The stop
+
+  /*
+   * How a stop runs. Exactly one thread performs it: the first to call stop(), a start() that
+   * failed, or the thread that an escalation starts. Others wait for its report (the performer is
+   * bounded by the budget, so they are too). The performer takes the deadline from the time source
+   * once; every later wait is the smaller of the phase's own time and what is left until the
+   * deadline, so the whole stop cannot outlast the budget, however the components behave. A
+   * start() in progress is told to give up (the component being started is cancelled) and the
+   * performer waits for the start loop to leave, so that it knows exactly which components started.
+   */
+  private ShutdownReport runStop() {
+    State from;
+    boolean wasReady;
+    lock.lock();
+    try {
+      stopRequested = true;
+      if (starting != null) {
+        starting.cancelStart();
+      }
+      changed.signalAll();
+      if (report != null) {
+        return report;
+      }
+      if (stopInProgress) {
+        return awaitReportLocked();
+      }
+      stopInProgress = true;
+      from = state;
+      wasReady = ready;
+      ready = false;
+      state = State.STOPPING;
+    } finally {
+      lock.unlock();
+    }
+    if (wasReady && !listeners.isEmpty()) {
+      listeners.publish(new SupervisorEvent.ReadinessChanged(name(), false));
+    }
+    publishState(from, State.STOPPING);
+    StopRun run = new StopRun(time.nanoTime(), RunContext.saturatedNanos(config.shutdownBudget()));
+    if (from == State.RUNNING && !config.drainDelay().isZero()) {
+      run.waitDrain(RunContext.saturatedNanos(config.drainDelay()));
+    }
+    run.awaitStartLoop();
+    List<ShutdownReport.ComponentReport> reports = new ArrayList<>(components.size());
+    for (int i = components.size() - 1; i >= 0; i--) {
+      reports.add(run.stopOne(components.get(i)));
+    }
+    ShutdownReport r =
+        new ShutdownReport(
+            name(),
+            Duration.ofNanos(time.nanoTime() - run.start),
+            config.shutdownBudget(),
+            reports);
+    State to;
+    lock.lock();
+    try {
+      to = escalationCause != null ? State.FAILED : State.STOPPED;
+      state = to;
+      report = r;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    publishState(State.STOPPING, to);
+    if (!listeners.isEmpty()) {
+      listeners.publish(new SupervisorEvent.Stopped(name(), r));
+    }
+    if (run.interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return r;
+  }
+
+  /** Waits, holding the lock, for another thread's stop to finish; keeps an interrupt for later. */
+  private ShutdownReport awaitReportLocked() {
+    boolean interrupted = false;
+    while (report == null) {
+      try {
+        changed.await();
+      } catch (InterruptedException e) {
+        interrupted = true; // the performer is bounded by the budget: finish waiting, then restore
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return report;
+  }
+
+  /** One stop in progress: its deadline, and whether its thread was interrupted. */
+  private final class StopRun {
+    final long start;
+    final long deadline;
+    boolean interrupted = Thread.interrupted();
+
+    StopRun(long start, long budget) {
+      this.start = start;
+      this.deadline = start + budget;
+    }
+
+    long left(long phase) {
+      return interrupted ? 0 : Math.max(0, Math.min(phase, deadline - time.nanoTime()));
+    }
+
+    void waitDrain(long drain) {
+      long end = time.nanoTime() + Math.min(drain, left(drain));
+      lock.lock();
+      try {
+        long n;
+        while (!interrupted && (n = end - time.nanoTime()) > 0) {
+          time.awaitNanos(lock, changed, n);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void awaitStartLoop() {
+      lock.lock();
+      try {
+        while (startLoopActive) {
+          long n = left(Long.MAX_VALUE);
+          if (n <= 0) {
+            break;
+          }
+          time.awaitNanos(lock, changed, n);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    boolean await(Component c, long phase) {
+      try {
+        return c.awaitTerminated(left(phase));
+      } catch (InterruptedException e) {
+        interrupted = true;
+        try {
+          return c.awaitTerminated(0);
+        } catch (InterruptedException again) {
+          return false;
+        }
+      }
+    }
+
+    ShutdownReport.ComponentReport stopOne(Component c) {
+      long t0 = time.nanoTime();
+      ShutdownReport.Outcome outcome;
+      if (!c.retire()) {
+        c.compareAndMove(ComponentState.RESTARTING, ComponentState.STOPPED);
+        outcome = ShutdownReport.Outcome.NOT_RUNNING;
+      } else if (await(c, RunContext.saturatedNanos(c.config.grace()))) {
+        outcome = ShutdownReport.Outcome.GRACEFUL;
+      } else {
+        c.interruptThreads();
+        outcome =
+            await(c, RunContext.saturatedNanos(c.config.interruptTimeout()))
+                ? ShutdownReport.Outcome.INTERRUPTED
+                : ShutdownReport.Outcome.ABANDONED;
+      }
+      if (outcome == ShutdownReport.Outcome.GRACEFUL
+          || outcome == ShutdownReport.Outcome.INTERRUPTED) {
+        c.compareAndMove(ComponentState.STOPPING, ComponentState.STOPPED);
+      }
+      List<UnfinishedJob<?>> unfinished = c.afterStop(outcome);
+      return new ShutdownReport.ComponentReport(
+          c.name,
+          outcome,
+          Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
+          Optional.ofNullable(c.stopFailure),
+          unfinished);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Called by components
+
+  TimeSource timeSource() {
+    return time;
+  }
+
+  boolean allForOne() {
+    return config.strategy() == Strategy.ALL_FOR_ONE;
+  }
+
+  Thread newThread(Runnable task, String threadName) {
+    Thread t = threadFactory.newThread(task);
+    if (t == null) {
+      throw new IllegalStateException(
+          "threadFactory of supervisor '" + name() + "' returned null for '" + threadName + "'");
+    }
+    if (namedThreads) {
+      t.setName(name() + "/" + threadName);
+    }
+    return t;
+  }
+
+  void componentChanged(Component c, ComponentState from, ComponentState to, Throwable failure) {
+    if (!listeners.isEmpty()) {
+      listeners.publish(
+          new SupervisorEvent.ComponentStateChanged(name(), c.name, from, to, failure));
+    }
+  }
+
+  void restartScheduled(Component c, int restart, long delayNanos, Throwable cause) {
+    if (!listeners.isEmpty()) {
+      listeners.publish(
+          new SupervisorEvent.RestartScheduled(
+              name(), c.name, restart, Duration.ofNanos(delayNanos), cause));
+    }
+  }
+
+  /** A worker went beyond its restart intensity: fail, and stop everything on a new thread. */
+  void escalate(Component c, Throwable cause) {
+    lock.lock();
+    try {
+      if (stopRequested) {
+        return;
+      }
+      stopRequested = true;
+      escalationCause = cause;
+      escalatedComponent = c.name;
+      if (starting != null) {
+        starting.cancelStart();
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (!listeners.isEmpty()) {
+      listeners.publish(new SupervisorEvent.Escalated(name(), c.name, cause));
+    }
+    newThread(this::stop, "escalation").start();
+  }
+
+  /**
+   * Stops the other running workers for an all-for-one restart, in reverse order, each within its
+   * grace and interrupt timeout.
+   *
+   * @return false if one of them could not be stopped (the caller escalates)
+   */
+  boolean pauseSiblings(WorkerComponent failed) {
+    for (int i = components.size() - 1; i >= 0; i--) {
+      if (components.get(i) instanceof WorkerComponent w && w != failed && w.pause()) {
+        try {
+          if (!w.awaitTerminated(RunContext.saturatedNanos(w.config.grace()))) {
+            w.interruptThreads();
+            if (!w.awaitTerminated(RunContext.saturatedNanos(w.config.interruptTimeout()))) {
+              return false;
+            }
+          }
+        } catch (InterruptedException e) {
+          return true; // only a stop interrupts a worker's thread; the restart will not happen
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Restarts, in declared order, the workers paused by {@link #pauseSiblings}. */
+  void resumeSiblings(WorkerComponent failed) {
+    for (Component c : components) {
+      if (c instanceof WorkerComponent w && w != failed) {
+        w.resume();
+      }
+    }
+  }
+
+  private void publishState(State from, State to) {
+    if (from != to && !listeners.isEmpty()) {
+      listeners.publish(new SupervisorEvent.StateChanged(name(), from, to));
+    }
+  }
+
+  private void registerHook() {
+    if (!config.shutdownHook()) {
+      return;
+    }
+    Thread t = Thread.ofPlatform().name(name() + "-shutdown-hook").unstarted(this::runStop);
+    lock.lock();
+    try {
+      hook = t;
+    } finally {
+      lock.unlock();
+    }
+    try {
+      Runtime.getRuntime().addShutdownHook(t);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down; whoever is stopping it will call stop()
+    }
+  }
+
+  private void removeHook() {
+    Thread t;
+    lock.lock();
+    try {
+      t = hook;
+      hook = null;
+    } finally {
+      lock.unlock();
+    }
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(t);
+      } catch (IllegalStateException e) {
+        // shutdown in progress: the hook runs (or ran) stop(), which returns the same report
+      }
+    }
+  }
+
+  /** The registered shutdown hook, for tests. */
+  Thread shutdownHook() {
+    lock.lock();
+    try {
+      return hook;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Supervisor[" + name() + ", " + state() + ", " + components.size() + " components]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Building
+
+  /**
+   * The per-component settings, given in the lambda of {@link Builder#worker(String, Worker,
+   * Consumer)} and its siblings. Validated by {@link Builder#build()}.
+   */
+  public static final class ComponentSettings {
+    private Duration startTimeout = DEFAULT_START_TIMEOUT;
+    private Duration grace = DEFAULT_GRACE;
+    private Duration interruptTimeout = DEFAULT_INTERRUPT_TIMEOUT;
+    private RestartPolicy restart;
+    private Duration stallLimit;
+
+    private ComponentSettings() {}
+
+    /**
+     * Sets how long the component's start may take (default 30 s). Must be positive.
+     *
+     * @param startTimeout the start timeout
+     * @return these settings
+     */
+    public ComponentSettings startTimeout(Duration startTimeout) {
+      this.startTimeout = startTimeout;
+      return this;
+    }
+
+    /**
+     * Sets how long the component has to stop after the stop signal (default 2 s). Must not be
+     * negative; the supervisor's budget must hold the sum of all grace periods.
+     *
+     * @param grace the grace period
+     * @return these settings
+     */
+    public ComponentSettings grace(Duration grace) {
+      this.grace = grace;
+      return this;
+    }
+
+    /**
+     * Sets how long the component has to stop after its thread is interrupted, before it is
+     * abandoned (default 1 s). Must not be negative.
+     *
+     * @param interruptTimeout the interrupt timeout
+     * @return these settings
+     */
+    public ComponentSettings interruptTimeout(Duration interruptTimeout) {
+      this.interruptTimeout = interruptTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the restart policy of a worker (default {@link RestartPolicy#never()}).
+     *
+     * @param restart the policy
+     * @return these settings
+     */
+    public ComponentSettings restart(RestartPolicy restart) {
+      this.restart = restart;
+      return this;
+    }
+
+    /**
+     * Sets the heartbeat age beyond which a running worker is unhealthy (default: none). Must be
+     * positive.
+     *
+     * @param stallLimit the stall limit
+     * @return these settings
+     */
+    public ComponentSettings stallLimit(Duration stallLimit) {
+      this.stallLimit = stallLimit;
+      return this;
+    }
+  }
+
+  private record Entry(String name, Object target, ComponentSettings settings) {}
+
+  /** Builds a {@link Supervisor}; every setting is validated by {@link #build()}. */
+  public static final class Builder {
+    private final String name;
+    private final List<Entry> entries = new ArrayList<>();
+    private Duration shutdownBudget = DEFAULT_SHUTDOWN_BUDGET;
+    private Duration drainDelay = Duration.ZERO;
+    private Strategy strategy = Strategy.ONE_FOR_ONE;
+    private boolean shutdownHook;
+    private ThreadFactory threadFactory;
+    private TimeSource time = TimeSource.system();
+
+    private Builder(String name) {
+      this.name = Checks.notNull(name, "name");
+    }
+
+    /**
+     * Adds a worker with default settings.
+     *
+     * @param name the component's name
+     * @param worker the worker
+     * @return this builder
+     */
+    public Builder worker(String name, Worker worker) {
+      return worker(name, worker, s -> {});
+    }
+
+    /**
+     * Adds a worker.
+     *
+     * @param name the component's name
+     * @param worker the worker
+     * @param settings sets the worker's start timeout, grace, restart policy, stall limit
+     * @return this builder
+     */
+    public Builder worker(String name, Worker worker, Consumer<ComponentSettings> settings) {
+      return add(name, worker, settings);
+    }
+
+    /**
+     * Adds a managed resource with default settings.
+     *
+     * @param name the component's name
+     * @param resource the resource
+     * @return this builder
+     */
+    public Builder resource(String name, ManagedResource resource) {
+      return resource(name, resource, s -> {});
+    }
+
+    /**
+     * Adds a managed resource.
+     *
+     * @param name the component's name
+     * @param resource the resource
+     * @param settings sets the start timeout, grace and interrupt timeout
+     * @return this builder
+     */
+    public Builder resource(
+        String name, ManagedResource resource, Consumer<ComponentSettings> settings) {
+      return add(name, resource, settings);
+    }
+
+    /**
+     * Adds a job queue, under its own name, with default settings. The supervisor starts its
+     * runners and, on stop, drains it within its grace and hands back its unfinished jobs in the
+     * report.
+     *
+     * @param queue the job queue; it must not be started by anyone else
+     * @return this builder
+     */
+    public Builder jobQueue(JobQueue<?> queue) {
+      return jobQueue(queue, s -> {});
+    }
+
+    /**
+     * Adds a job queue, under its own name.
+     *
+     * @param queue the job queue; it must not be started by anyone else
+     * @param settings sets the start timeout, grace (the drain time) and interrupt timeout
+     * @return this builder
+     */
+    public Builder jobQueue(JobQueue<?> queue, Consumer<ComponentSettings> settings) {
+      return add(Checks.notNull(queue, "queue").name(), queue, settings);
+    }
+
+    private Builder add(String name, Object target, Consumer<ComponentSettings> settings) {
+      Checks.notNull(name, "component name");
+      Checks.notNull(target, "component '" + name + "'");
+      Checks.notNull(settings, "settings");
+      ComponentSettings s = new ComponentSettings();
+      settings.accept(s);
+      entries.add(new Entry(name, target, s));
+      return this;
+    }
+
+    /**
+     * Sets the total time a stop may take, drain delay and every component's grace included
+     * (default 25 s). Must be at least the drain delay plus the sum of the grace periods.
+     *
+     * @param shutdownBudget the budget
+     * @return this builder
+     */
+    public Builder shutdownBudget(Duration shutdownBudget) {
+      this.shutdownBudget = shutdownBudget;
+      return this;
+    }
+
+    /**
+     * Sets how long a stop waits, after readiness turned false, before it stops the first component
+     * (default zero): time for load balancers to stop sending traffic.
+     *
+     * @param drainDelay the drain delay
+     * @return this builder
+     */
+    public Builder drainDelay(Duration drainDelay) {
+      this.drainDelay = drainDelay;
+      return this;
+    }
+
+    /**
+     * Sets how a worker's restart affects the other workers (default {@link Strategy#ONE_FOR_ONE}).
+     *
+     * @param strategy the strategy
+     * @return this builder
+     */
+    public Builder strategy(Strategy strategy) {
+      this.strategy = strategy;
+      return this;
+    }
+
+    /**
+     * Registers, on {@link #start()}, a JVM shutdown hook that calls {@link #stop()} (default
+     * false). The hook never calls {@code System.exit}; an explicit stop removes it.
+     *
+     * @param shutdownHook whether to register the hook
+     * @return this builder
+     */
+    public Builder shutdownHook(boolean shutdownHook) {
+      this.shutdownHook = shutdownHook;
+      return this;
+    }
+
+    /**
+     * Sets the factory of the threads that run workers and the starts and stops of resources
+     * (default: virtual threads named {@code supervisor/component}).
+     *
+     * @param threadFactory the factory
+     * @return this builder
+     */
+    public Builder threadFactory(ThreadFactory threadFactory) {
+      this.threadFactory = threadFactory;
+      return this;
+    }
+
+    /**
+     * Sets the time source for timeouts, grace periods, backoff delays and heartbeats (default
+     * {@link TimeSource#system()}).
+     *
+     * @param timeSource the time source
+     * @return this builder
+     */
+    public Builder timeSource(TimeSource timeSource) {
+      this.time = timeSource;
+      return this;
+    }
+
+    /**
+     * Validates the settings and builds the supervisor.
+     *
+     * @return the supervisor
+     * @throws IllegalArgumentException if a duration is negative (or not positive where it must
+     *     be), two components share a name, a restart policy or stall limit is given to a component
+     *     that is not a worker, a job queue is already supervised, or the budget is less than the
+     *     drain delay plus the sum of the grace periods
+     * @throws NullPointerException if a setting is null
+     */
+    public Supervisor build() {
+      Checks.nonNegative(shutdownBudget, "shutdownBudget");
+      Checks.nonNegative(drainDelay, "drainDelay");
+      Checks.notNull(strategy, "strategy");
+      Checks.notNull(time, "timeSource");
+      Set<String> names = new HashSet<>();
+      List<ComponentConfig> configs = new ArrayList<>();
+      Duration needed = drainDelay;
+      for (Entry e : entries) {
+        String what = " of component '" + e.name + "'";
+        Checks.require(
+            names.add(e.name),
+            "component names must be unique, but '" + e.name + "' is used twice");
+        ComponentSettings s = e.settings;
+        Checks.positive(s.startTimeout, "startTimeout" + what);
+        Checks.nonNegative(s.grace, "grace" + what);
+        Checks.nonNegative(s.interruptTimeout, "interruptTimeout" + what);
+        if (s.stallLimit != null) {
+          Checks.positive(s.stallLimit, "stallLimit" + what);
+        }
+        ComponentConfig.Kind kind =
+            switch (e.target) {
+              case Worker w -> ComponentConfig.Kind.WORKER;
+              case ManagedResource r -> ComponentConfig.Kind.RESOURCE;
+              case JobQueue<?> q -> ComponentConfig.Kind.JOB_QUEUE;
+              default -> throw new IllegalArgumentException("unknown component " + e.target);
+            };
+        if (kind != ComponentConfig.Kind.WORKER) {
+          Checks.require(
+              s.restart == null,
+              "restart applies to workers only, but component '" + e.name + "' is a " + kind);
+          Checks.require(
+              s.stallLimit == null,
+              "stallLimit applies to workers only, but component '" + e.name + "' is a " + kind);
+        }
+        needed = needed.plus(s.grace);
+        configs.add(
+            new ComponentConfig(
+                e.name,
+                kind,
+                s.startTimeout,
+                s.grace,
+                s.interruptTimeout,
+                s.restart != null ? s.restart : RestartPolicy.never(),
+                Optional.ofNullable(s.stallLimit)));
+      }
+      if (shutdownBudget.compareTo(needed) < 0) {
+        throw new IllegalArgumentException(
+            "shutdownBudget must be at least drainDelay + the sum of the components' grace"
+                + " periods ("
+                + Durations.format(needed)
+                + "), was "
+                + Durations.format(shutdownBudget));
+      }
+      for (Entry e : entries) {
+        if (e.target instanceof JobQueue<?> q) {
+          q.attach(name);
+        }
+      }
+      return new Supervisor(
+          this, new Config(name, shutdownBudget, drainDelay, strategy, shutdownHook, configs));
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package dev.bulwark.lifecycle;
+
+import dev.bulwark.resilience.backoff.Backoff;
+import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
+
+/*
+ * A worker on its own thread, with its restart loop.
+ *
+ * The thread runs the worker; when the run ends the thread decides, under the component's lock,
+ * what comes next: a run that was asked to stop ends the thread (STOPPED, or RESTARTING when an
+ * all-for-one restart paused it); a run that returned on its own ends it too (STOPPED); a failure
+ * ends it as FAILED unless the restart policy allows another restart. The intensity limit keeps
+ * the times of the restarts within the window (a deque pruned from the front); a failure that would
+ * need more than maxRestarts of them escalates to the supervisor. Otherwise the same thread waits
+ * out the next backoff delay on the component's condition, so that a stop ends the wait at once
+ * and a ManualTimeSource can advance through it, and then starts a fresh run with a fresh context.
+ * The backoff sequence starts again whenever the window holds no earlier restart.
+ */
+final class WorkerComponent extends Component {
+
+  private final Worker worker;
+
+  // guarded by lock
+  private Thread thread;
+  private boolean threadAlive;
+  private boolean retired;
+  private boolean paused;
+  private RunContext run;
+  private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
+  private Backoff.Sequence delays;
+
+  WorkerComponent(String name, Supervisor.ComponentConfig config, Supervisor owner, Worker worker) {
+    super(name, config, owner);
+    this.worker = worker;
+  }
+
+  @Override
+  void start(long timeoutNanos) {
+    if (!launch()) {
+      throw new CancellationException("the supervisor was stopped while it started");
+    }
+  }
+
+  /** Starts a new run on a new thread, unless retired or already running. */
+  boolean launch() {
+    ComponentState from;
+    lock.lock();
+    try {
+      if (retired) {
+        return false;
+      }
+      if (threadAlive) {
+        return true;
+      }
+      paused = false;
+      run = new RunContext(this);
+      Thread t = owner.newThread(this::loop, name);
+      thread = t;
+      threadAlive = true;
+      lastHeartbeat = time.nanoTime();
+      from = setStateLocked(ComponentState.RUNNING);
+      t.start();
+    } finally {
+      lock.unlock();
+    }
+    published(from, ComponentState.RUNNING, null);
+    return true;
+  }
+
+  private void loop() {
+    Throwable escalation = null;
+    while (true) {
+      RunContext ctx;
+      lock.lock();
+      try {
+        ctx = run;
+      } finally {
+        lock.unlock();
+      }
+      Throwable failure = null;
+      try {
+        worker.run(ctx);
+      } catch (Throwable t) {
+        failure = t;
+      }
+      Throwable cause =
+          failure instanceof IterationFailedException f && f.getCause() != null
+              ? f.getCause()
+              : failure;
+      ComponentState from;
+      ComponentState to;
+      long delay = 0;
+      int restart = 0;
+      boolean exit = true;
+      lock.lock();
+      try {
+        if (cause != null && !ctx.stopping) {
+          lastFailure = cause;
+        }
+        if (ctx.stopping) {
+          to = retired ? ComponentState.STOPPED : ComponentState.RESTARTING;
+        } else if (failure == null) {
+          to = ComponentState.STOPPED;
+        } else if (failure instanceof IterationFailedException
+            || !(config.restart() instanceof RestartPolicy.OnFailure policy)) {
+          to = ComponentState.FAILED;
+        } else {
+          long now = time.nanoTime();
+          long window = RunContext.saturatedNanos(policy.window());
+          while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() >= window) {
+            restartTimes.pollFirst();
+          }
+          if (restartTimes.size() >= policy.maxRestarts()) {
+            to = ComponentState.FAILED;
+            escalation = cause;
+          } else {
+            if (restartTimes.isEmpty()) {
+              delays = policy.backoff().sequence();
+            }
+            restartTimes.addLast(now);
+            delay = delays.nextNanos();
+            restart = ++restarts;
+            to = ComponentState.RESTARTING;
+            exit = false;
+          }
+        }
+        from = setStateLocked(to);
+      } finally {
+        lock.unlock();
+      }
+      published(from, to, failure == null ? null : cause);
+      if (exit) {
+        break;
+      }
+      owner.restartScheduled(this, restart, delay, cause);
+      if (owner.allForOne() && !owner.pauseSiblings(this)) {
+        lock.lock();
+        try {
+          from = setStateLocked(ComponentState.FAILED);
+        } finally {
+          lock.unlock();
+        }
+        published(from, ComponentState.FAILED, cause);
+        escalation = cause;
+        break;
+      }
+      boolean proceed;
+      lock.lock();
+      try {
+        long remaining = delay;
+        try {
+          awaitLocked(() -> retired || paused, remaining);
+        } catch (InterruptedException e) {
+          // only a stop (or an all-for-one pause) interrupts this thread, and it sets its flag
+          // first
+        }
+        if (retired) {
+          to = ComponentState.STOPPED;
+          proceed = false;
+        } else if (paused) {
+          to = ComponentState.RESTARTING; // a sibling's all-for-one restart will start it again
+          proceed = false;
+        } else {
+          run = new RunContext(this);
+          lastHeartbeat = time.nanoTime();
+          to = ComponentState.RUNNING;
+          proceed = true;
+        }
+        from = setStateLocked(to);
+      } finally {
+        lock.unlock();
+      }
+      published(from, to, null);
+      if (!proceed) {
+        break;
+      }
+      if (owner.allForOne()) {
+        owner.resumeSiblings(this);
+      }
+    }
+    // The thread ends after its last event, so that the supervisor, which waits for this, publishes
+    // its own events after the component's.
+    lock.lock();
+    try {
+      threadAlive = false;
+      thread = null;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (escalation != null) {
+      owner.escalate(this, escalation);
+    }
+  }
+
+  /**
+   * Asks a running worker to stop for an all-for-one restart.
+   *
+   * @return true if it was running and now stops
+   */
+  boolean pause() {
+    lock.lock();
+    try {
+      if (retired || !threadAlive || run == null) {
+        return false;
+      }
+      paused = true;
+      run.stopping = true;
+      changed.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Restarts a worker paused by {@link #pause()}; counts as a restart. */
+  void resume() {
+    lock.lock();
+    try {
+      if (!paused || retired) {
+        return;
+      }
+      restarts++;
+    } finally {
+      lock.unlock();
+    }
+    launch();
+  }
+
+  @Override
+  boolean retire() {
+    ComponentState from;
+    lock.lock();
+    try {
+      retired = true;
+      changed.signalAll();
+      if (!threadAlive) {
+        return false;
+      }
+      if (run != null) {
+        run.stopping = true;
+      }
+      from = state();
+      if (from == ComponentState.RUNNING || from == ComponentState.RESTARTING) {
+        setStateLocked(ComponentState.STOPPING);
+      } else {
+        return true; // the thread is ending on its own: its final state stays
+      }
+    } finally {
+      lock.unlock();
+    }
+    published(from, ComponentState.STOPPING, null);
+    return true;
+  }
+
+  @Override
+  boolean awaitTerminated(long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      return awaitLocked(() -> !threadAlive, nanos);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  void interruptThreads() {
+    lock.lock();
+    try {
+      if (thread != null) {
+        thread.interrupt();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,428 @@
+package dev.bulwark.lifecycle;
+
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.bulwark.lifecycle.SupervisorEvent.ComponentStateChanged;
+import dev.bulwark.lifecycle.SupervisorEvent.ReadinessChanged;
+import dev.bulwark.lifecycle.SupervisorEvent.RestartScheduled;
+import dev.bulwark.lifecycle.SupervisorEvent.StateChanged;
+import dev.bulwark.resilience.ManualTimeSource;
+import dev.bulwark.resilience.backoff.Backoff;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Start order, stop order, drain, health, restarts and events, in virtual time. */
+class SupervisorTest {
+
+  private static final Duration LIMIT = ofSeconds(10);
+
+  private final ManualTimeSource time = new ManualTimeSource();
+  private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+  private final TrackingThreadFactory threads = new TrackingThreadFactory();
+  private final Recorder<SupervisorEvent> events = new Recorder<>();
+  private Supervisor supervisor;
+
+  @AfterEach
+  void stopAndCheckThreads() throws InterruptedException {
+    if (supervisor != null) {
+      stopInVirtualTime(time, supervisor);
+    }
+    threads.assertNoThreadLeftBehind();
+  }
+
+  /** Stops, advancing the virtual time a second at a time until every grace period has passed. */
+  static ShutdownReport stopInVirtualTime(ManualTimeSource time, Supervisor supervisor)
+      throws InterruptedException {
+    Async<ShutdownReport> stopping = Async.run(supervisor::stop);
+    for (int i = 0; i < 1000 && !stopping.awaitDone(ofMillis(5)); i++) {
+      time.advance(ofSeconds(1));
+    }
+    try {
+      return stopping.get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Supervisor.Builder builder() {
+    return Supervisor.builder("app").timeSource(time).threadFactory(threads);
+  }
+
+  private Supervisor build(Supervisor.Builder b) {
+    supervisor = b.build();
+    supervisor.subscribe(events);
+    return supervisor;
+  }
+
+  private static Worker idle(List<String> log, String name) {
+    return ctx -> {
+      log.add("run " + name);
+      ctx.awaitStop(Duration.ofDays(1));
+      log.add("end " + name);
+    };
+  }
+
+  @Test
+  void startsInDeclaredOrderAndStopsInReverse() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch running = new CountDownLatch(1);
+          build(
+                  builder()
+                      .resource("db", new LoggingResource("db", log))
+                      .worker(
+                          "relay",
+                          ctx -> {
+                            log.add("run relay");
+                            running.countDown();
+                            ctx.awaitStop(Duration.ofDays(1));
+                            log.add("end relay");
+                          })
+                      .resource("http", new LoggingResource("http", log)))
+              .start();
+          running.await();
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.RUNNING);
+          assertThat(supervisor.health().ready()).isTrue();
+          ShutdownReport report = supervisor.stop();
+          assertThat(log)
+              .containsExactly(
+                  "start db", "run relay", "start http", "stop http", "end relay", "stop db");
+          assertThat(report.components())
+              .extracting(ShutdownReport.ComponentReport::name)
+              .containsExactly("http", "relay", "db");
+          assertThat(report.graceful()).isTrue();
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.STOPPED);
+          assertThat(supervisor.health().components())
+              .extracting(ComponentHealth::state)
+              .containsOnly(ComponentState.STOPPED);
+        });
+  }
+
+  @Test
+  void publishesEveryStateChangeAndTheReport() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          build(builder().resource("db", new LoggingResource("db", log))).start();
+          ShutdownReport report = supervisor.stop();
+          assertThat(events.events())
+              .containsExactly(
+                  new StateChanged("app", Supervisor.State.NEW, Supervisor.State.STARTING),
+                  new ComponentStateChanged(
+                      "app", "db", ComponentState.NEW, ComponentState.STARTING, null),
+                  new ComponentStateChanged(
+                      "app", "db", ComponentState.STARTING, ComponentState.RUNNING, null),
+                  new StateChanged("app", Supervisor.State.STARTING, Supervisor.State.RUNNING),
+                  new ReadinessChanged("app", true),
+                  new ReadinessChanged("app", false),
+                  new StateChanged("app", Supervisor.State.RUNNING, Supervisor.State.STOPPING),
+                  new ComponentStateChanged(
+                      "app", "db", ComponentState.RUNNING, ComponentState.STOPPING, null),
+                  new ComponentStateChanged(
+                      "app", "db", ComponentState.STOPPING, ComponentState.STOPPED, null),
+                  new StateChanged("app", Supervisor.State.STOPPING, Supervisor.State.STOPPED),
+                  new SupervisorEvent.Stopped("app", report));
+        });
+  }
+
+  @Test
+  void turnsReadinessFalseThenWaitsTheDrainDelayBeforeStoppingAnything() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          build(builder().resource("db", new LoggingResource("db", log)).drainDelay(ofSeconds(5)))
+              .start();
+          Async<ShutdownReport> stopping = Async.run(supervisor::stop);
+          time.awaitWaiters(1);
+          assertThat(supervisor.health().ready()).isFalse();
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.STOPPING);
+          time.advance(ofSeconds(4));
+          assertThat(log).containsExactly("start db");
+          time.advance(ofSeconds(1));
+          ShutdownReport report = stopping.get();
+          assertThat(log).containsExactly("start db", "stop db");
+          assertThat(report.elapsed()).isEqualTo(ofSeconds(5));
+        });
+  }
+
+  @Test
+  void failsTheStartOfAResourceThatTakesLongerThanItsTimeout() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          LoggingResource slow = new LoggingResource("slow", log);
+          slow.blockStart = new CountDownLatch(1);
+          build(
+              builder()
+                  .resource("db", new LoggingResource("db", log))
+                  .resource("slow", slow, c -> c.startTimeout(ofSeconds(5))));
+          Async<Void> starting =
+              Async.run(
+                  () -> {
+                    supervisor.start();
+                    return null;
+                  });
+          slow.startEntered.await();
+          time.awaitWaiters(1);
+          time.advance(ofSeconds(5));
+          Throwable failure = starting.failure();
+          assertThat(failure)
+              .isInstanceOf(StartupException.class)
+              .hasMessage(
+                  "supervisor 'app' could not start component 'slow': did not start within 5s;"
+                      + " the components started before it were stopped in reverse order")
+              .hasCauseInstanceOf(TimeoutException.class);
+          assertThat(((StartupException) failure).component()).isEqualTo("slow");
+          assertThat(log).containsExactly("start db", "stop db");
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.FAILED);
+          assertThat(supervisor.health().component("slow").orElseThrow().state())
+              .isEqualTo(ComponentState.FAILED);
+        });
+  }
+
+  @Test
+  void reportsAStalledWorkerUnhealthy() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch beat = new CountDownLatch(1);
+          build(
+                  builder()
+                      .worker(
+                          "poller",
+                          ctx -> {
+                            ctx.heartbeat();
+                            beat.countDown();
+                            ctx.awaitStop(Duration.ofDays(1)); // stuck: no more heartbeats
+                          },
+                          c -> c.stallLimit(ofSeconds(30))))
+              .start();
+          beat.await();
+          time.advance(ofSeconds(30));
+          ComponentHealth fresh = supervisor.health().component("poller").orElseThrow();
+          assertThat(fresh.healthy()).isTrue();
+          assertThat(fresh.sinceHeartbeat()).contains(ofSeconds(30));
+          assertThat(supervisor.health().live()).isTrue();
+          time.advance(ofMillis(1));
+          SupervisorHealth health = supervisor.health();
+          assertThat(health.component("poller").orElseThrow().healthy()).isFalse();
+          assertThat(health.component("poller").orElseThrow().state())
+              .isEqualTo(ComponentState.RUNNING);
+          assertThat(health.live()).isFalse();
+          assertThat(health.ready()).isFalse();
+        });
+  }
+
+  @Test
+  void restartsAFailedWorkerAfterTheBackoffAndResetsTheBackoffOutsideTheWindow() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          Semaphore fail = new Semaphore(0);
+          AtomicInteger runs = new AtomicInteger();
+          Semaphore started = new Semaphore(0);
+          build(
+                  builder()
+                      .worker(
+                          "consumer",
+                          ctx -> {
+                            runs.incrementAndGet();
+                            started.release();
+                            fail.acquire();
+                            throw new IOException("connection reset");
+                          },
+                          c ->
+                              c.restart(
+                                  RestartPolicy.onFailure(
+                                      Backoff.exponential(ofSeconds(1), ofSeconds(60)).build(),
+                                      2,
+                                      ofSeconds(10)))))
+              .start();
+          started.acquire();
+          fail.release(); // failure 1 at t=0: restart after 1 s
+          time.awaitWaiters(1);
+          time.advance(ofSeconds(1));
+          started.acquire();
+          time.advance(ofSeconds(20)); // the window forgets the first restart
+          fail.release(); // failure 2 at t=21 s: the backoff starts afresh
+          time.awaitWaiters(1);
+          time.advance(ofSeconds(1));
+          started.acquire();
+          fail.release(); // failure 3 at t=22 s: second restart within the window, 2 s
+          time.awaitWaiters(1);
+          time.advance(ofSeconds(2));
+          started.acquire();
+          assertThat(events.events(RestartScheduled.class))
+              .extracting(RestartScheduled::restart, RestartScheduled::delay)
+              .containsExactly(
+                  org.assertj.core.groups.Tuple.tuple(1, ofSeconds(1)),
+                  org.assertj.core.groups.Tuple.tuple(2, ofSeconds(1)),
+                  org.assertj.core.groups.Tuple.tuple(3, ofSeconds(2)));
+          ComponentHealth health = supervisor.health().component("consumer").orElseThrow();
+          assertThat(health.restarts()).isEqualTo(3);
+          assertThat(health.state()).isEqualTo(ComponentState.RUNNING);
+          assertThat(health.lastFailure().orElseThrow()).hasMessage("connection reset");
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.RUNNING);
+          fail.release(); // failure 4 at t=24 s: a third restart within 10 s is one too many
+          events.await(SupervisorEvent.Escalated.class, e -> true);
+          events.await(StateChanged.class, e -> e.to() == Supervisor.State.FAILED);
+          assertThat(runs).hasValue(4);
+        });
+  }
+
+  @Test
+  void restartsTheOtherWorkersTooUnderAllForOne() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          Semaphore fail = new Semaphore(0);
+          AtomicInteger siblingRuns = new AtomicInteger();
+          Semaphore siblingStarted = new Semaphore(0);
+          build(
+                  builder()
+                      .strategy(Supervisor.Strategy.ALL_FOR_ONE)
+                      .worker(
+                          "sibling",
+                          ctx -> {
+                            siblingRuns.incrementAndGet();
+                            siblingStarted.release();
+                            ctx.awaitStop(Duration.ofDays(1));
+                          })
+                      .worker(
+                          "flaky",
+                          ctx -> {
+                            fail.acquire();
+                            throw new IllegalStateException("flaky");
+                          },
+                          c ->
+                              c.restart(
+                                  RestartPolicy.onFailure(
+                                      Backoff.fixed(ofSeconds(3)).build(), 5, ofSeconds(60)))))
+              .start();
+          siblingStarted.acquire();
+          fail.release();
+          events.await(
+              ComponentStateChanged.class,
+              e -> e.component().equals("sibling") && e.to() == ComponentState.RESTARTING);
+          time.awaitWaiters(1); // only flaky's backoff waits now
+          time.advance(ofSeconds(3));
+          siblingStarted.acquire();
+          assertThat(siblingRuns).hasValue(2);
+          assertThat(supervisor.health().component("sibling").orElseThrow().restarts())
+              .isEqualTo(1);
+          assertThat(supervisor.health().components())
+              .extracting(ComponentHealth::state)
+              .containsOnly(ComponentState.RUNNING);
+        });
+  }
+
+  @Test
+  void marksAWorkerWithoutRestartPolicyFailedAndNotLive() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          build(
+                  builder()
+                      .worker(
+                          "once",
+                          ctx -> {
+                            throw new IllegalStateException("gone");
+                          }))
+              .start();
+          events.await(ComponentStateChanged.class, e -> e.to() == ComponentState.FAILED);
+          SupervisorHealth health = supervisor.health();
+          assertThat(health.live()).isFalse();
+          assertThat(health.ready()).isFalse();
+          assertThat(health.state()).isEqualTo(Supervisor.State.RUNNING);
+          assertThat(supervisor.stop().component("once").orElseThrow().outcome())
+              .isEqualTo(ShutdownReport.Outcome.NOT_RUNNING);
+        });
+  }
+
+  @Test
+  void aWorkerThatReturnsHasFinished() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          build(builder().worker("migration", ctx -> log.add("migrated"))).start();
+          events.await(ComponentStateChanged.class, e -> e.to() == ComponentState.STOPPED);
+          assertThat(supervisor.health().live()).isTrue();
+          assertThat(supervisor.health().component("migration").orElseThrow().healthy()).isTrue();
+        });
+  }
+
+  @Test
+  void registersAShutdownHookThatIsIdempotentWithStop() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          LoggingResource db = new LoggingResource("db", log);
+          build(builder().resource("db", db).shutdownHook(true)).start();
+          Thread hook = supervisor.shutdownHook();
+          assertThat(hook).isNotNull();
+          hook.run(); // what the JVM does on SIGTERM
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.STOPPED);
+          ShutdownReport report = supervisor.stop();
+          assertThat(supervisor.stop()).isSameAs(report);
+          assertThat(log).containsExactly("start db", "stop db");
+          assertThat(supervisor.shutdownHook()).isNull();
+          assertThat(Runtime.getRuntime().removeShutdownHook(hook))
+              .as("stop() removed the hook")
+              .isFalse();
+        });
+  }
+
+  @Test
+  void refusesASecondStart() throws Exception {
+    build(builder().resource("db", new LoggingResource("db", log))).start();
+    assertThatThrownBy(supervisor::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Expected supervisor 'app' to be NEW, but was RUNNING");
+  }
+
+  @Test
+  void stopBeforeStartStopsNothingAndForbidsTheStart() {
+    ShutdownReport report = build(builder().resource("db", new LoggingResource("db", log))).stop();
+    assertThat(report.components())
+        .extracting(ShutdownReport.ComponentReport::outcome)
+        .containsExactly(ShutdownReport.Outcome.NOT_RUNNING);
+    assertThatThrownBy(supervisor::start).isInstanceOf(IllegalStateException.class);
+    assertThat(log).isEmpty();
+  }
+
+  @Test
+  void recordsAStopThatThrowsAndGoesOn() throws Exception {
+    ManagedResource broken =
+        new ManagedResource() {
+          @Override
+          public void start() {}
+
+          @Override
+          public void stop() throws IOException {
+            throw new IOException("socket already closed");
+          }
+        };
+    build(builder().resource("db", new LoggingResource("db", log)).resource("broken", broken))
+        .start();
+    ShutdownReport report = supervisor.stop();
+    assertThat(report.component("broken").orElseThrow().failure().orElseThrow())
+        .hasMessage("socket already closed");
+    assertThat(supervisor.health().component("broken").orElseThrow().state())
+        .isEqualTo(ComponentState.FAILED);
+    assertThat(log).containsExactly("start db", "stop db");
+  }
+}

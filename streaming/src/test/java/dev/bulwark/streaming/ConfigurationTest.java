@@ -1,0 +1,147 @@
+package dev.bulwark.streaming;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulwark.resilience.ManualTimeSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every bad setting, and the exact message it is refused with. */
+class ConfigurationTest {
+
+  private static StreamWriter.Builder<CharSequence> writer() {
+    return StreamWriter.builder("t").encoder(Encoders.lines());
+  }
+
+  static Stream<Arguments> badSettings() {
+    Duration minus = Duration.ofMillis(-5);
+    return Stream.of(
+        bad(
+            "negative idle timeout",
+            () -> writer().idleTimeout(minus).build(),
+            IllegalArgumentException.class,
+            "idleTimeout must be positive, was -5ms"),
+        bad(
+            "zero total timeout",
+            () -> writer().totalTimeout(Duration.ZERO).build(),
+            IllegalArgumentException.class,
+            "totalTimeout must be positive, was 0s"),
+        bad(
+            "negative heartbeat",
+            () -> writer().heartbeat(minus).build(),
+            IllegalArgumentException.class,
+            "heartbeat must be positive, was -5ms"),
+        bad(
+            "heartbeat without a heartbeat frame",
+            () -> writer().heartbeat(Duration.ofSeconds(1)).build(),
+            IllegalArgumentException.class,
+            "heartbeat needs an encoder with a heartbeat frame; Encoders.lines() has none (add one"
+                + " with Encoder.withHeartbeat)"),
+        bad(
+            "negative write-stall timeout",
+            () -> writer().writeStallTimeout(minus).build(),
+            IllegalArgumentException.class,
+            "writeStallTimeout must be positive, was -5ms"),
+        bad(
+            "flush batch below 1",
+            () -> writer().flushPerBatch(0).build(),
+            IllegalArgumentException.class,
+            "flushPerBatch must be at least 1, was 0"),
+        bad(
+            "no encoder",
+            () -> StreamWriter.builder("t").build(),
+            NullPointerException.class,
+            "encoder"),
+        bad("null name", () -> StreamWriter.builder(null), NullPointerException.class, "name"),
+        bad(
+            "null time source",
+            () -> writer().timeSource(null).build(),
+            NullPointerException.class,
+            "timeSource"),
+        bad(
+            "null idle timeout",
+            () -> writer().idleTimeout(null),
+            NullPointerException.class,
+            "idleTimeout"),
+        bad(
+            "generator buffer below 1",
+            () -> ChunkSource.generator(out -> {}).bufferSize(0).build(),
+            IllegalArgumentException.class,
+            "bufferSize must be at least 1, was 0"),
+        bad(
+            "publisher buffer below 1",
+            () -> ChunkSource.fromPublisher(s -> {}).bufferSize(-1).build(),
+            IllegalArgumentException.class,
+            "bufferSize must be at least 1, was -1"),
+        bad(
+            "channel capacity below 1",
+            () -> Channel.builder().capacity(0).build(),
+            IllegalArgumentException.class,
+            "capacity must be at least 1, was 0"),
+        bad(
+            "negative take",
+            () -> ChunkSource.of(List.of("a")).take(-1),
+            IllegalArgumentException.class,
+            "maxItems must be at least 0, was -1"),
+        bad(
+            "batch of zero",
+            () -> ChunkSource.of(List.of("a")).batch(0, Duration.ofSeconds(1)),
+            IllegalArgumentException.class,
+            "maxItems must be at least 1, was 0"),
+        bad(
+            "negative batch delay",
+            () -> ChunkSource.of(List.of("a")).batch(10, minus),
+            IllegalArgumentException.class,
+            "maxDelay must be positive, was -5ms"),
+        bad(
+            "negative idle timeout operator",
+            () -> ChunkSource.of(List.of("a")).idleTimeout(minus, new ManualTimeSource()),
+            IllegalArgumentException.class,
+            "idleTimeout must be positive, was -5ms"),
+        bad(
+            "negative max resumes",
+            () ->
+                ResumingSource.builder(after -> ChunkSource.of(List.of()), x -> x)
+                    .maxResumes(-1)
+                    .build(),
+            IllegalArgumentException.class,
+            "maxResumes must be at least 0, was -1"),
+        bad(
+            "SSE id with a newline",
+            () -> SseEvent.of("data").withId("1\n"),
+            IllegalArgumentException.class,
+            "SSE id must not contain CR or LF, was \"1\\n\" (line break at index 1)"),
+        bad(
+            "null item sent to a channel",
+            () -> Channel.builder().build().offer(null),
+            NullPointerException.class,
+            "item"),
+        bad("null item from a source", () -> Poll.item(null), NullPointerException.class, "item"),
+        bad(
+            "send after close",
+            () -> {
+              Channel<String> c = Channel.<String>builder().build();
+              c.close();
+              return c.offer("x");
+            },
+            IllegalStateException.class,
+            "channel is closed; no item can be sent after close()"));
+  }
+
+  private static Arguments bad(
+      String name, Supplier<?> action, Class<? extends Throwable> type, String message) {
+    return Arguments.of(name, action, type, message);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badSettings")
+  void badSettingIsRefusedWithAClearMessage(
+      String name, Supplier<?> action, Class<? extends Throwable> type, String message) {
+    assertThatThrownBy(action::get).isInstanceOf(type).hasMessage(message);
+  }
+}

@@ -1,0 +1,161 @@
+package dev.bulwark.streaming;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.Test;
+
+class EncodersTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, UTF_8);
+  }
+
+  @Test
+  void linesEndEachItemWithANewline() throws Exception {
+    Encoder<CharSequence> lines = Encoders.lines();
+    assertThat(text(lines.encode("héllo"))).isEqualTo("héllo\n");
+    assertThat(lines.contentType()).isEqualTo("text/plain; charset=utf-8");
+    assertThat(lines.heartbeat()).isEmpty();
+    assertThat(text(lines.withHeartbeat("\n").heartbeat())).isEqualTo("\n");
+  }
+
+  @Test
+  void aLineWithALineBreakIsRefused() {
+    assertThatThrownBy(() -> Encoders.lines().encode("a\nb"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("line must not contain a raw line break, found LF at index 1 of \"a\\nb\"");
+    assertThatThrownBy(() -> Encoders.lines().encode("ab\r"))
+        .hasMessageContaining("found CR at index 2");
+  }
+
+  @Test
+  void ndjsonWritesOneJsonValuePerLineThatJacksonReadsBack() throws Exception {
+    Encoder<Map<String, Object>> ndjson = Encoders.ndjson(JSON::writeValueAsString);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      rows.add(Map.of("id", i, "text", "line " + i + " with \"quotes\" and a\nnewline"));
+    }
+    for (var row : rows) {
+      out.writeBytes(ndjson.encode(row));
+    }
+    out.writeBytes(ndjson.heartbeat()); // a heartbeat is an empty line
+    String[] lines = out.toString(UTF_8).split("\n", -1);
+    List<JsonNode> parsed = new ArrayList<>();
+    for (String line : lines) {
+      if (!line.isBlank()) {
+        parsed.add(JSON.readTree(line));
+      }
+    }
+    assertThat(parsed).hasSize(50);
+    for (int i = 0; i < 50; i++) {
+      assertThat(parsed.get(i).get("id").asInt()).isEqualTo(i);
+      assertThat(parsed.get(i).get("text").asText()).isEqualTo(rows.get(i).get("text"));
+    }
+    assertThat(ndjson.contentType()).isEqualTo("application/x-ndjson");
+  }
+
+  @Test
+  void ndjsonRefusesAJsonTextWithARawNewline() {
+    Encoder<String> pretty = Encoders.ndjson(s -> "{\n  \"v\": \"" + s + "\"\n}");
+    assertThatThrownBy(() -> pretty.encode("x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "NDJSON value must not contain a raw line break, found LF at index 1");
+  }
+
+  @Test
+  void ndjsonRefusesANullJsonText() {
+    assertThatThrownBy(() -> Encoders.<String>ndjson(s -> null).encode("x"))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("json function returned null for an item");
+  }
+
+  @Test
+  void sseWritesEveryFieldAndSplitsMultiLineData() throws Exception {
+    SseEvent event =
+        SseEvent.of("first\nsecond\r\nthird\rfourth")
+            .withId("42")
+            .withEvent("quote")
+            .withRetry(Duration.ofMillis(1500));
+    String frame = text(Encoders.sse().encode(event));
+    assertThat(frame)
+        .isEqualTo(
+            "event: quote\nid: 42\nretry: 1500\n"
+                + "data: first\ndata: second\ndata: third\ndata: fourth\n\n");
+    SseParser parsed = SseParser.parse(frame);
+    assertThat(parsed.events())
+        .containsExactly(new SseParser.Event("quote", "first\nsecond\nthird\nfourth", "42"));
+    assertThat(parsed.retry()).isEqualTo(1500);
+  }
+
+  @Test
+  void sseKeepsLeadingSpacesEmptyLinesAndColonsInData() throws Exception {
+    String data = "  indented\n\n: not a comment\ndata: nested";
+    String frame = text(Encoders.sse().encode(SseEvent.of(data)));
+    assertThat(SseParser.parse(frame).events())
+        .containsExactly(new SseParser.Event("message", data, ""));
+  }
+
+  @Test
+  void sseHeartbeatIsACommentThatDispatchesNothing() {
+    Encoder<SseEvent> sse = Encoders.sse();
+    SseParser parsed = SseParser.parse(text(sse.heartbeat()));
+    assertThat(parsed.events()).isEmpty();
+    assertThat(parsed.comments()).containsExactly(" heartbeat");
+    assertThat(sse.contentType()).isEqualTo("text/event-stream");
+  }
+
+  @Test
+  void sseRefusesLineBreaksInIdAndEvent() {
+    assertThatThrownBy(() -> SseEvent.of("x").withId("1\n2"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SSE id must not contain CR or LF, was \"1\\n2\" (line break at index 1)");
+    assertThatThrownBy(() -> SseEvent.of("x").withEvent("a\rb"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SSE event must not contain CR or LF, was \"a\\rb\" (line break at index 1)");
+    assertThatThrownBy(() -> SseEvent.of("x").withId("a\0"))
+        .hasMessage("SSE id must not contain NUL, was \"a\\0\"");
+    assertThatThrownBy(() -> SseEvent.of("x").withRetry(Duration.ofMillis(-1)))
+        .hasMessage("SSE retry must not be negative, was -1ms");
+    assertThatThrownBy(() -> SseEvent.of(null)).hasMessage("data");
+  }
+
+  @Property(tries = 200)
+  void anySseDataRoundTripsThroughAnIndependentParser(
+      @ForAll @StringLength(max = 40) String data, @ForAll @StringLength(max = 10) String id)
+      throws Exception {
+    String cleanId = id.replaceAll("[\r\n\0]", "_");
+    String frame = text(Encoders.sse().encode(SseEvent.of(data).withId(cleanId)));
+    // the browser normalises CRLF and CR in data to LF
+    String expected = data.replace("\r\n", "\n").replace('\r', '\n');
+    List<SseParser.Event> events = SseParser.parse(frame).events();
+    assertThat(events).containsExactly(new SseParser.Event("message", expected, cleanId));
+  }
+
+  @Test
+  void bytesArePassedThroughAndBatchesConcatenateFrames() throws Exception {
+    byte[] raw = new byte[64];
+    new Random(7).nextBytes(raw);
+    assertThat(Encoders.bytes().encode(raw)).isEqualTo(raw);
+    assertThat(Encoders.bytes().heartbeat()).isEmpty();
+    Encoder<List<String>> each = Encoders.each(Encoders.ndjson(s -> "\"" + s + "\""));
+    assertThat(text(each.encode(List.of("a", "b")))).isEqualTo("\"a\"\n\"b\"\n");
+    assertThat(each.contentType()).isEqualTo("application/x-ndjson");
+  }
+}
