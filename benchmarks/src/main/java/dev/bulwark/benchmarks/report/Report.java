@@ -355,7 +355,10 @@ public final class Report {
   }
 
   private static String cell(Row r) {
-    String score = String.format(Locale.ROOT, "%.2f ± %.2f %s", r.score(), r.error(), r.unit());
+    String score =
+        Double.isFinite(r.error())
+            ? String.format(Locale.ROOT, "%.2f ± %.2f %s", r.score(), r.error(), r.unit())
+            : String.format(Locale.ROOT, "%.2f %s", r.score(), r.unit()); // a single iteration
     return Double.isNaN(r.bytesPerOp()) ? score : score + ", " + bytes(r.bytesPerOp());
   }
 }
