@@ -1,6 +1,6 @@
 package dev.bulwark.resilience.circuitbreaker;
 
-import java.util.concurrent.atomic.AtomicLong;
+import dev.bulwark.resilience.internal.PaddedAtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /*
@@ -55,7 +55,7 @@ final class CountWindow implements Window {
   private final long positionMagic; // for positionOf: ceil(2^64 / size), modulo 2^64
   private final long modulus; // sequence numbers count modulo this multiple of size
   private final Thresholds thresholds;
-  private final AtomicLong totals = new AtomicLong();
+  private final PaddedAtomicLong totals = new PaddedAtomicLong(0); // alone on its cache line
   private final AtomicLongArray slots;
 
   CountWindow(int size, Thresholds thresholds) {
