@@ -10,7 +10,12 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The floor: the bare call, and one clock read, the unit of unavoidable cost. */
+/**
+ * The floor: the bare call; one clock read, the unit of unavoidable cost; and one atomic update of
+ * a shared counter, the least an exact shared count (a count window, a bulkhead's permits) pays per
+ * call, and the ceiling of any such structure at 2 threads, where every update moves the cache line
+ * between cores.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(java.util.concurrent.TimeUnit.MICROSECONDS)
@@ -18,6 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class BaselineBenchmark {
+
+  private final java.util.concurrent.atomic.AtomicLong shared =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** The trivial call every policy benchmark protects, unprotected. */
   @Benchmark
@@ -29,5 +37,11 @@ public class BaselineBenchmark {
   @Benchmark
   public long baseline_nanoTime() {
     return System.nanoTime();
+  }
+
+  /** One atomic increment of a counter that every benchmark thread shares. */
+  @Benchmark
+  public long baseline_sharedIncrement() {
+    return shared.incrementAndGet();
   }
 }
