@@ -192,6 +192,11 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
   private final Config config;
   private final TimeSource time;
   private final Listeners<CircuitBreakerEvent> listeners;
+
+  // Refusals come when load is highest: their messages are built once, but for the time left.
+  private final String openMessagePrefix;
+  private final String halfOpenMessage;
+  private final String forcedOpenMessage;
   private final AtomicReference<BreakerState> state;
   private final ReentrantLock transitions = new ReentrantLock();
   private final AtomicLong notPermitted = new AtomicLong();
@@ -219,6 +224,17 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
             b.openDuration,
             b.permittedCallsInHalfOpen);
     this.listeners = new Listeners<>("circuit breaker '" + name + "'");
+    this.openMessagePrefix = "circuit '" + name + "' is OPEN; calls permitted again in ";
+    this.halfOpenMessage =
+        "circuit '"
+            + name
+            + "' is HALF_OPEN and all "
+            + b.permittedCallsInHalfOpen
+            + " trial calls are in flight; try again once they finish";
+    this.forcedOpenMessage =
+        "circuit '"
+            + name
+            + "' is FORCED_OPEN; calls are refused until it is reset or closed by hand";
     this.slowCallsOn = b.slowCallDuration != null;
     this.slowCallNanos = slowCallsOn ? b.slowCallDuration.toNanos() : Long.MAX_VALUE;
     this.timeWindow = b.slidingWindow instanceof SlidingWindow.Time;
@@ -439,31 +455,14 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
     if (!throwing) {
       return null;
     }
-    String circuit = "circuit '" + name + "' is " + s.state;
     throw switch (s.state) {
       case OPEN -> {
         Duration retryAfter = Duration.ofNanos(retryAfterNanos);
         yield new CircuitOpenException(
-            name,
-            s.state,
-            retryAfter,
-            circuit + "; calls permitted again in " + Durations.format(retryAfter));
+            name, s.state, retryAfter, openMessagePrefix + Durations.format(retryAfter));
       }
-      case HALF_OPEN ->
-          new CircuitOpenException(
-              name,
-              s.state,
-              null,
-              circuit
-                  + " and all "
-                  + config.permittedCallsInHalfOpen()
-                  + " trial calls are in flight; try again once they finish");
-      default ->
-          new CircuitOpenException(
-              name,
-              s.state,
-              null,
-              circuit + "; calls are refused until it is reset or closed by hand");
+      case HALF_OPEN -> new CircuitOpenException(name, s.state, null, halfOpenMessage);
+      default -> new CircuitOpenException(name, s.state, null, forcedOpenMessage);
     };
   }
 
