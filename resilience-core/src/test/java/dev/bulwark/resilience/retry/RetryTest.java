@@ -474,6 +474,38 @@ class RetryTest {
   }
 
   @Test
+  void anInterruptedThreadSpendsNoBudgetTokenAndAnnouncesNoRetry() {
+    RetryBudget budget =
+        RetryBudget.builder()
+            .ratio(0)
+            .minRetriesPerSecond(1)
+            .window(ofSeconds(10))
+            .timeSource(time)
+            .build();
+    Retry retry = listened(retry().maxAttempts(5).budget(budget).build());
+    IOException down = new IOException("down");
+
+    try {
+      Throwable thrown =
+          catchThrowable(
+              () ->
+                  retry.call(
+                      () -> {
+                        Thread.currentThread().interrupt(); // e.g. a Timeout fired meanwhile
+                        throw down;
+                      }));
+
+      assertThat(thrown).isSameAs(down);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(budget.available()).isEqualTo(10);
+    assertThat(events)
+        .containsExactly(new RetryEvent.Failed("quotes", 1, down, Reason.INTERRUPTED));
+  }
+
+  @Test
   void anInterruptDuringARealSleepStopsTheRetryAtOnce() {
     Retry retry = Retry.builder("real").backoff(fixed(ofSeconds(60))).build(); // system time
     CountDownLatch aboutToSleep = new CountDownLatch(1);
