@@ -134,6 +134,17 @@ class ConfigurationErrorsTest {
                 "exponential: null max",
                 () -> Backoff.exponential(ofMillis(1), null).build(),
                 "max"),
+            iae(
+                "linear: decorrelated jitter from a zero initial delay",
+                () ->
+                    Backoff.linear(Duration.ZERO, ofMillis(100), ofSeconds(1))
+                        .jitter(Jitter.decorrelated())
+                        .build(),
+                "initial must be positive for decorrelated jitter (it grows from initial), was 0s"),
+            iae(
+                "fixed: decorrelated jitter of a zero delay",
+                () -> Backoff.fixed(Duration.ZERO).jitter(Jitter.decorrelated()).build(),
+                "delay must be positive for decorrelated jitter (it grows from initial), was 0s"),
             npe("null jitter", () -> Backoff.fixed(ofMillis(1)).jitter(null).build(), "jitter"),
             npe(
                 "null random generator",
