@@ -211,7 +211,7 @@ public final class RetryBudget {
     /**
      * Sets the span over which requests and retries are counted (default 10 s).
      *
-     * @param window at least 10 ms
+     * @param window at least 10 ms, at most about 292 years
      * @return this builder
      */
     public Builder window(Duration window) {
@@ -235,7 +235,8 @@ public final class RetryBudget {
      *
      * @return the budget
      * @throws IllegalArgumentException if {@code ratio} is outside [0, 1], {@code
-     *     minRetriesPerSecond} is negative, or {@code window} is shorter than 10 ms
+     *     minRetriesPerSecond} is negative, or {@code window} is shorter than 10 ms or longer than
+     *     about 292 years
      * @throws NullPointerException if {@code window} or {@code timeSource} is null
      */
     public RetryBudget build() {
@@ -246,6 +247,13 @@ public final class RetryBudget {
       Checks.require(
           window.compareTo(Duration.ofMillis(10)) >= 0,
           "window must be at least 10ms, was " + Durations.format(window));
+      Duration longest = Duration.ofNanos(Long.MAX_VALUE);
+      Checks.require(
+          window.compareTo(longest) <= 0,
+          "window must be at most "
+              + Durations.format(longest)
+              + " (the range of nanoseconds), was "
+              + Durations.format(window));
       return new RetryBudget(this);
     }
   }

@@ -202,6 +202,11 @@ class ConfigurationErrorsTest {
                 "negative window",
                 () -> RetryBudget.builder().window(ofSeconds(-1)).build(),
                 "window must be at least 10ms, was -1s"),
+            iae(
+                "window beyond the range of nanoseconds",
+                () -> RetryBudget.builder().window(HUGE).build(),
+                "window must be at most 9223372036.855s (the range of nanoseconds), was"
+                    + " 9460800000s"),
             npe("null window", () -> RetryBudget.builder().window(null).build(), "window"),
             npe(
                 "null time source",
