@@ -1,6 +1,5 @@
 package dev.bulwark.streaming;
 
-import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.streaming.internal.Waits;
 import java.nio.ByteBuffer;
@@ -93,11 +92,12 @@ final class PublisherSink<T> implements StreamPublisher, Pump.Sink {
     StreamResult r;
     try {
       r = pump.run(new Watched(), this);
-    } catch (RejectedException refused) {
+    } catch (RuntimeException | Error notStarted) {
+      // A RejectedException from the guard, or a guard that failed: the pump closed the source.
       r =
           new StreamResult(
-              StreamResult.Outcome.CANCELLED, 0, 0, 0, Duration.ZERO, Optional.of(refused));
-      subscriber.onError(refused);
+              StreamResult.Outcome.CANCELLED, 0, 0, 0, Duration.ZERO, Optional.of(notStarted));
+      subscriber.onError(notStarted);
       result.complete(r);
       return;
     }

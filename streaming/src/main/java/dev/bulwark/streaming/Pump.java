@@ -96,6 +96,9 @@ final class Pump<T> {
           listeners.publish(new StreamEvent.Rejected(config.name(), refused));
         }
         throw refused;
+      } catch (RuntimeException | Error broken) {
+        closeSource(source); // a guard that fails instead of refusing must not leak the source
+        throw broken;
       }
     }
     if (!listeners.isEmpty()) {

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.ManualTimeSource;
+import dev.bulwark.resilience.Permit;
+import dev.bulwark.resilience.PermitPolicy;
 import dev.bulwark.streaming.StreamResult.Outcome;
 import dev.bulwark.streaming.TestSupport.CountingSource;
 import dev.bulwark.streaming.TestSupport.FakeGuard;
@@ -505,5 +508,34 @@ class StreamWriterTest {
       assertThat(JSON.readTree(line).get("i").asInt()).isEqualTo(i++);
     }
     assertThat(i).isEqualTo(20);
+  }
+
+  @Test
+  void aGuardThatFailsWithSomethingOtherThanARefusalStillClosesTheSourceOnce() {
+    PermitPolicy broken =
+        new PermitPolicy() {
+          @Override
+          public String name() {
+            return "broken";
+          }
+
+          @Override
+          public <V, X extends Exception> V call(Call<V, X> call) throws X {
+            return call.call();
+          }
+
+          @Override
+          public Permit acquirePermit() {
+            throw new IllegalStateException("permit store unavailable");
+          }
+        };
+    CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(3)));
+    Recording out = new Recording(new ManualTimeSource());
+
+    assertThatThrownBy(() -> ndjson().guard(broken).build().writeTo(out, source))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("permit store unavailable");
+    assertThat(source.closes).hasValue(1);
+    assertThat(out.text()).isEmpty();
   }
 }
