@@ -255,6 +255,60 @@ class PublisherWriterTest {
   }
 
   @Test
+  void aSubscriberWhoseOnCompleteThrowsStillGetsTheResultCompletedAndLeavesNoThread() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          TrackingThreads threads = new TrackingThreads("pub-");
+          CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(3)));
+          StreamPublisher publisher = lines().threadFactory(threads).build().publisher(source);
+          Probe probe =
+              new Probe(10) {
+                @Override
+                public void onComplete() {
+                  super.onComplete();
+                  throw new IllegalStateException("subscriber bug in onComplete"); // breaks §2.13
+                }
+              };
+          publisher.subscribe(probe);
+
+          StreamResult r = publisher.result().toCompletableFuture().get();
+          assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+          assertThat(r.items()).isEqualTo(3);
+          assertThat(source.closes).hasValue(1);
+          threads.assertAllEnded(Duration.ofSeconds(1));
+        });
+  }
+
+  @Test
+  void aSubscriberWhoseOnSubscribeThrowsGetsNoStreamAndTheSourceIsClosedOnce() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          TrackingThreads threads = new TrackingThreads("pub-");
+          CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(3)));
+          StreamPublisher publisher = lines().threadFactory(threads).build().publisher(source);
+          IllegalStateException bug = new IllegalStateException("subscriber bug in onSubscribe");
+          Probe probe =
+              new Probe(10) {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  throw bug; // breaks §2.13
+                }
+              };
+          publisher.subscribe(probe);
+
+          StreamResult r = publisher.result().toCompletableFuture().get();
+          assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+          assertThat(r.failure()).contains(bug);
+          assertThat(r.items()).isZero();
+          assertThat(source.closes).hasValue(1);
+          assertThat(probe.terminated).isNotDone(); // no signal after the subscriber failed
+          threads.assertAllEnded(Duration.ofSeconds(1));
+        });
+  }
+
+  @Test
   void aGuardThatFailsWithSomethingOtherThanARefusalEndsThePublisherAndClosesTheSource() {
     assertTimeoutPreemptively(
         LIMIT,
@@ -289,6 +343,35 @@ class PublisherWriterTest {
           StreamResult r = publisher.result().toCompletableFuture().get();
           assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED); // as for a refusal: never started
           assertThat(r.failure().orElseThrow()).hasMessage("permit store unavailable");
+          assertThat(source.closes).hasValue(1);
+          threads.assertAllEnded(Duration.ofSeconds(1));
+        });
+  }
+
+  @Test
+  void aSubscriberWhoseOnNextThrowsIsTreatedAsCancelledAndHearsNothingMore() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          TrackingThreads threads = new TrackingThreads("pub-");
+          CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(5)));
+          StreamPublisher publisher = lines().threadFactory(threads).build().publisher(source);
+          IllegalStateException bug = new IllegalStateException("subscriber bug in onNext");
+          Probe probe =
+              new Probe(10) {
+                @Override
+                public void onNext(ByteBuffer item) {
+                  super.onNext(item);
+                  throw bug; // breaks §2.13
+                }
+              };
+          publisher.subscribe(probe);
+
+          StreamResult r = publisher.result().toCompletableFuture().get();
+          assertThat(r.outcome()).isEqualTo(Outcome.CLIENT_GONE);
+          assertThat(r.failure()).contains(bug);
+          assertThat(probe.received).hasValue(1);
+          assertThat(probe.terminated).isNotDone(); // §2.13: the subscription counts as cancelled
           assertThat(source.closes).hasValue(1);
           threads.assertAllEnded(Duration.ofSeconds(1));
         });
