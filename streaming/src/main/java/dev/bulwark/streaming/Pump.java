@@ -279,6 +279,12 @@ final class Pump<T> {
 
   private Poll<? extends T> poll(ChunkSource<? extends T> source, Duration wait)
       throws SourceFailure {
+    if (Thread.interrupted()) {
+      // A source that never waits (an iterator) and an output that never blocks would not see an
+      // interrupt at all; the writer must still stop (the SourceFailure path keeps the interrupt).
+      throw new SourceFailure(
+          new InterruptedException("stream '" + config.name() + "' was interrupted"));
+    }
     try {
       Poll<? extends T> poll = source.poll(wait);
       if (poll == null) {

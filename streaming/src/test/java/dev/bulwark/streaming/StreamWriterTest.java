@@ -511,6 +511,28 @@ class StreamWriterTest {
   }
 
   @Test
+  void interruptingAWriterWhoseSourceAndOutputNeverBlockStillCancelsTheStream() {
+    ChunkSource<Integer> source =
+        ChunkSource.fromIterator(IntStream.range(0, 1_000).iterator())
+            .map(
+                i -> {
+                  if (i == 5) {
+                    Thread.currentThread().interrupt(); // as if the request were cancelled
+                  }
+                  return i;
+                });
+    CountingSource<Integer> counted = new CountingSource<>(source);
+    StreamResult r = ndjson().build().writeTo(new Recording(new ManualTimeSource()), counted);
+    boolean stillInterrupted = Thread.interrupted();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+    assertThat(r.items()).isEqualTo(6);
+    assertThat(r.failure()).containsInstanceOf(InterruptedException.class);
+    assertThat(stillInterrupted).isTrue();
+    assertThat(counted.closes).hasValue(1);
+  }
+
+  @Test
   void aGuardThatFailsWithSomethingOtherThanARefusalStillClosesTheSourceOnce() {
     PermitPolicy broken =
         new PermitPolicy() {
