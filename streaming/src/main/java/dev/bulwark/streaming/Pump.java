@@ -150,13 +150,13 @@ final class Pump<T> {
     long heartbeats = 0;
     Outcome outcome = null;
     Throwable failure = null;
+    int unflushed = 0;
     try {
       sink.open();
       long opened = time.nanoTime(); // the idle and heartbeat clocks start once headers are out
       long totalDeadline = start + totalNanos;
       long idleDeadline = opened + idleNanos;
       long heartbeatDue = opened + heartbeatNanos;
-      int unflushed = 0;
       while (true) {
         long now = time.nanoTime();
         if (totalNanos != Waits.FOREVER && now - totalDeadline >= 0) {
@@ -265,6 +265,12 @@ final class Pump<T> {
       }
       failure = writeFailed;
     } finally {
+      if (unflushed > 0
+          && (outcome == Outcome.SOURCE_FAILED
+              || outcome == Outcome.IDLE_TIMEOUT
+              || outcome == Outcome.TOTAL_TIMEOUT)) {
+        flushQuietly(sink); // the whole frames written so far still reach the client
+      }
       sink.release();
       closeSource(source);
     }
@@ -305,6 +311,16 @@ final class Pump<T> {
       return frame;
     } catch (Exception | LinkageError | AssertionError e) {
       throw new SourceFailure(e);
+    }
+  }
+
+  private void flushQuietly(Sink sink) {
+    try {
+      sink.flush();
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException gone) {
+      // the stream has ended for its own reason; a client that is gone too changes nothing
     }
   }
 

@@ -20,6 +20,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -533,6 +534,58 @@ class StreamWriterTest {
   }
 
   @Test
+  void aSourceFailureAfterAPartBatchStillFlushesTheWholeFramesWrittenBeforeIt() {
+    Iterator<Integer> failsAfterThree =
+        new Iterator<>() {
+          private int next;
+
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
+
+          @Override
+          public Integer next() {
+            if (next == 3) {
+              throw new IllegalStateException("cursor lost");
+            }
+            return next++;
+          }
+        };
+    FlushTracking out = new FlushTracking();
+    StreamResult r =
+        ndjson().flushPerBatch(100).build().writeTo(out, ChunkSource.fromIterator(failsAfterThree));
+
+    assertThat(r.outcome()).isEqualTo(Outcome.SOURCE_FAILED);
+    assertThat(r.failure().orElseThrow()).hasMessage("cursor lost");
+    assertThat(out.flushed()).isEqualTo("{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n");
+  }
+
+  @Test
+  void aTotalTimeoutDuringABatchStillFlushesTheWholeFramesWrittenBeforeIt() {
+    ManualTimeSource time = new ManualTimeSource();
+    FlushTracking out = new FlushTracking();
+    ChunkSource<Integer> steady =
+        ChunkSource.fromIterator(IntStream.range(0, 100).iterator())
+            .map(
+                i -> {
+                  time.advance(Duration.ofSeconds(1)); // always ready, one per second
+                  return i;
+                });
+    StreamResult r =
+        ndjson()
+            .flushPerBatch(1_000)
+            .totalTimeout(Duration.ofMillis(3_500))
+            .timeSource(time)
+            .build()
+            .writeTo(out, steady);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.TOTAL_TIMEOUT);
+    assertThat(r.items()).isEqualTo(4);
+    assertThat(out.flushed()).isEqualTo(out.written()).endsWith("{\"n\":3}\n");
+  }
+
+  @Test
   void aGuardThatFailsWithSomethingOtherThanARefusalStillClosesTheSourceOnce() {
     PermitPolicy broken =
         new PermitPolicy() {
@@ -559,5 +612,34 @@ class StreamWriterTest {
         .hasMessage("permit store unavailable");
     assertThat(source.closes).hasValue(1);
     assertThat(out.text()).isEmpty();
+  }
+
+  /** An output stream that remembers what had been written at the last flush. */
+  private static final class FlushTracking extends OutputStream {
+    private final java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    private String flushed = "";
+
+    @Override
+    public void write(int b) {
+      all.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      all.write(b, off, len);
+    }
+
+    @Override
+    public void flush() {
+      flushed = all.toString(UTF_8);
+    }
+
+    String written() {
+      return all.toString(UTF_8);
+    }
+
+    String flushed() {
+      return flushed;
+    }
   }
 }
