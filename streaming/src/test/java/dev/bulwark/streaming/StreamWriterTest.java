@@ -614,6 +614,25 @@ class StreamWriterTest {
     assertThat(out.text()).isEmpty();
   }
 
+  @Test
+  void aBufferedSourceRefusedByTheGuardBeforeItsFirstPollStillClosesItsUpstreamOnce() {
+    FakeGuard guard = new FakeGuard();
+    guard.refuse = true;
+    CountingSource<Integer> upstream = new CountingSource<>(ChunkSource.of(range(3)));
+    BufferedSource<Integer> buffered = upstream.buffered(4);
+
+    assertThatThrownBy(
+            () ->
+                ndjson()
+                    .guard(guard)
+                    .build()
+                    .writeTo(new Recording(new ManualTimeSource()), buffered))
+        .isInstanceOf(FakeRejection.class);
+    assertThat(upstream.closes).hasValue(1);
+    buffered.close();
+    assertThat(upstream.closes).hasValue(1);
+  }
+
   /** An output stream that remembers what had been written at the last flush. */
   private static final class FlushTracking extends OutputStream {
     private final java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
