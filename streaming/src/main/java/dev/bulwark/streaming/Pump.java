@@ -124,7 +124,20 @@ final class Pump<T> {
    * failures. CLIENT_GONE and CANCELLED say nothing about the upstream, so the permit is released
    * without an outcome, as a circuit breaker would treat an ignored call.
    */
-  private static void report(Permit permit, StreamResult result) {
+  private void report(Permit permit, StreamResult result) {
+    try {
+      tell(permit, result);
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // the stream has ended and the client has its answer; a guard that cannot take the outcome
+      // is logged like a throwing listener, not turned into the stream's failure
+      LOG.log(
+          Level.WARNING,
+          () -> "the guard of stream '" + config.name() + "' failed to take the outcome",
+          e);
+    }
+  }
+
+  private static void tell(Permit permit, StreamResult result) {
     try {
       if (result == null) {
         return;

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -631,6 +632,52 @@ class StreamWriterTest {
     assertThat(upstream.closes).hasValue(1);
     buffered.close();
     assertThat(upstream.closes).hasValue(1);
+  }
+
+  @Test
+  void aPermitThatFailsToHearTheOutcomeDoesNotTurnACompletedStreamIntoAnException() {
+    AtomicInteger closes = new AtomicInteger();
+    PermitPolicy buggy =
+        new PermitPolicy() {
+          @Override
+          public String name() {
+            return "buggy";
+          }
+
+          @Override
+          public <V, X extends Exception> V call(Call<V, X> call) throws X {
+            return call.call();
+          }
+
+          @Override
+          public Permit acquirePermit() {
+            return new Permit() {
+              @Override
+              public void onSuccess() {
+                throw new IllegalStateException("metrics store unavailable");
+              }
+
+              @Override
+              public void onFailure(Throwable failure) {}
+
+              @Override
+              public void close() {
+                closes.incrementAndGet();
+              }
+            };
+          }
+        };
+    List<StreamEvent> events = new CopyOnWriteArrayList<>();
+    StreamWriter<Integer> writer = ndjson().guard(buggy).build();
+    writer.subscribe(events::add);
+    Recording out = new Recording(new ManualTimeSource());
+
+    StreamResult r = writer.writeTo(out, ChunkSource.of(range(3)));
+
+    assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(r.items()).isEqualTo(3);
+    assertThat(closes).hasValue(1);
+    assertThat(events).last().isInstanceOf(StreamEvent.Ended.class);
   }
 
   /** An output stream that remembers what had been written at the last flush. */
