@@ -385,7 +385,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
         lock.unlock();
       }
     }
-    runStop();
+    stop(); // also removes the shutdown hook, so that the JVM does not keep this supervisor
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -425,4 +425,31 @@ class SupervisorTest {
         .isEqualTo(ComponentState.FAILED);
     assertThat(log).containsExactly("start db", "stop db");
   }
+
+  @Test
+  void aFailedStartRemovesTheShutdownHookItRegistered() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          Thread[] hook = new Thread[1];
+          ManagedResource broken =
+              new ManagedResource() {
+                @Override
+                public void start() throws IOException {
+                  hook[0] = supervisor.shutdownHook();
+                  throw new IOException("port 8080 in use");
+                }
+
+                @Override
+                public void stop() {}
+              };
+          build(builder().resource("http", broken).shutdownHook(true));
+          assertThatThrownBy(supervisor::start).isInstanceOf(StartupException.class);
+          assertThat(hook[0]).as("the hook registered by start()").isNotNull();
+          assertThat(supervisor.shutdownHook()).isNull();
+          assertThat(Runtime.getRuntime().removeShutdownHook(hook[0]))
+              .as("the failed start removed its hook, so the JVM does not keep the supervisor")
+              .isFalse();
+        });
+  }
 }
