@@ -133,6 +133,10 @@ final class WorkerComponent extends Component {
       if (exit) {
         break;
       }
+      // The run is over: an interrupt it left set (its own "restore the interrupt, then throw")
+      // must not cut the backoff or an all-for-one pause of the siblings short. A stop or a pause
+      // sets its flag before it interrupts, so the waits below still see it.
+      Thread.interrupted();
       owner.restartScheduled(this, restart, delay, cause);
       if (owner.allForOne() && !owner.pauseSiblings(this)) {
         lock.lock();

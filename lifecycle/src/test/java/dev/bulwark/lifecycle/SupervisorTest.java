@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -450,6 +451,46 @@ class SupervisorTest {
           assertThat(Runtime.getRuntime().removeShutdownHook(hook[0]))
               .as("the failed start removed its hook, so the JVM does not keep the supervisor")
               .isFalse();
+        });
+  }
+
+  @Test
+  void aWorkerThatFailsWithItsInterruptStatusSetStillWaitsOutTheBackoff() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          List<Long> runStarts = Collections.synchronizedList(new ArrayList<>());
+          List<Boolean> interruptedAtStart = Collections.synchronizedList(new ArrayList<>());
+          CountDownLatch secondRun = new CountDownLatch(1);
+          build(
+                  builder()
+                      .worker(
+                          "consumer",
+                          ctx -> {
+                            runStarts.add(ctx.timeSource().nanoTime());
+                            interruptedAtStart.add(Thread.currentThread().isInterrupted());
+                            if (runStarts.size() == 1) {
+                              // the usual "restore the interrupt, then fail" of a blocking client
+                              Thread.currentThread().interrupt();
+                              throw new IllegalStateException("poll interrupted");
+                            }
+                            secondRun.countDown();
+                            ctx.awaitStop(Duration.ofDays(1));
+                          },
+                          c ->
+                              c.restart(
+                                  RestartPolicy.onFailure(
+                                      Backoff.fixed(ofSeconds(10)).build(), 5, ofSeconds(60)))))
+              .start();
+          while (!secondRun.await(5, TimeUnit.MILLISECONDS)) {
+            if (time.waiters() > 0) {
+              time.advance(ofSeconds(10));
+            }
+          }
+          assertThat(runStarts).containsExactly(0L, ofSeconds(10).toNanos());
+          assertThat(interruptedAtStart).containsExactly(false, false);
+          assertThat(supervisor.health().component("consumer").orElseThrow().restarts())
+              .isEqualTo(1);
         });
   }
 }
