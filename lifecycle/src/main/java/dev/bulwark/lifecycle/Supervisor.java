@@ -497,7 +497,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     run.awaitStartLoop();
     List<ShutdownReport.ComponentReport> reports = new ArrayList<>(components.size());
     for (int i = components.size() - 1; i >= 0; i--) {
-      reports.add(run.stopOne(components.get(i)));
+      reports.add(run.stopOneSafely(components.get(i)));
     }
     ShutdownReport r =
         new ShutdownReport(
@@ -598,6 +598,29 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
         } catch (InterruptedException again) {
           return false;
         }
+      }
+    }
+
+    /*
+     * A stop step that throws (a thread factory that cannot make the stop's thread, a job sink
+     * throwing an Error) must not end the stop half-way: the later components would never be
+     * stopped, no report would be set, and every other stop() caller (the shutdown hook too) would
+     * wait for it forever. The component is reported abandoned, with what was thrown.
+     */
+    ShutdownReport.ComponentReport stopOneSafely(Component c) {
+      long t0 = time.nanoTime();
+      try {
+        return stopOne(c);
+      } catch (Throwable e) {
+        if (c.stopFailure == null) {
+          c.stopFailure = e;
+        }
+        return new ShutdownReport.ComponentReport(
+            c.name,
+            ShutdownReport.Outcome.ABANDONED,
+            Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
+            Optional.of(c.stopFailure),
+            List.of());
       }
     }
 

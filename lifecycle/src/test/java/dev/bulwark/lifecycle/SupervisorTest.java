@@ -18,9 +18,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -491,6 +494,40 @@ class SupervisorTest {
           assertThat(interruptedAtStart).containsExactly(false, false);
           assertThat(supervisor.health().component("consumer").orElseThrow().restarts())
               .isEqualTo(1);
+        });
+  }
+
+  @Test
+  void aStopThatCannotStartAComponentsStopThreadStillReturnsOneReportToEveryCaller() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          AtomicBoolean refuse = new AtomicBoolean();
+          ThreadFactory factory =
+              r -> {
+                if (refuse.get()) {
+                  throw new RejectedExecutionException("thread limit reached");
+                }
+                return threads.newThread(r);
+              };
+          build(
+                  Supervisor.builder("app")
+                      .timeSource(time)
+                      .threadFactory(factory)
+                      .resource("db", new LoggingResource("db", log))
+                      .worker("relay", idle(log, "relay"), c -> c.grace(ofSeconds(1))))
+              .start();
+          refuse.set(true);
+          ShutdownReport report = stopInVirtualTime(time, supervisor);
+          assertThat(report.component("relay").orElseThrow().outcome())
+              .isEqualTo(ShutdownReport.Outcome.GRACEFUL);
+          ShutdownReport.ComponentReport db = report.component("db").orElseThrow();
+          assertThat(db.outcome()).isEqualTo(ShutdownReport.Outcome.ABANDONED);
+          assertThat(db.failure().orElseThrow()).hasMessage("thread limit reached");
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.STOPPED);
+          Async<ShutdownReport> again = Async.run(supervisor::stop);
+          assertThat(again.awaitDone(ofSeconds(5))).as("a second stop() returns").isTrue();
+          assertThat(again.get()).isSameAs(report);
         });
   }
 }
