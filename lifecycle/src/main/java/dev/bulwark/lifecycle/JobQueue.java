@@ -521,7 +521,12 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     if (sink != null && !list.isEmpty()) {
       try {
         sink.accept(list);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // an Error too (a storage driver missing at shutdown, say): the jobs must still reach the
+        // stop's result, which is their last way out
+        if (e instanceof VirtualMachineError vme) {
+          throw vme;
+        }
         LOG.log(
             Level.WARNING,
             () -> "the unfinished-job sink of job queue '" + name() + "' threw; see the report",
