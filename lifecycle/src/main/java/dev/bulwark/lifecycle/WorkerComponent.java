@@ -26,6 +26,7 @@ final class WorkerComponent extends Component {
   private boolean threadAlive;
   private boolean retired;
   private boolean paused;
+  private boolean runActive; // a run of the worker is in progress (not between runs)
   private RunContext run;
   private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
   private Backoff.Sequence delays;
@@ -55,6 +56,7 @@ final class WorkerComponent extends Component {
       }
       paused = false;
       run = new RunContext(this);
+      runActive = true;
       Thread t = owner.newThread(this::loop, name);
       thread = t;
       threadAlive = true;
@@ -95,6 +97,7 @@ final class WorkerComponent extends Component {
       boolean exit = true;
       lock.lock();
       try {
+        runActive = false;
         if (cause != null && !ctx.stopping) {
           lastFailure = cause;
         }
@@ -167,6 +170,7 @@ final class WorkerComponent extends Component {
           proceed = false;
         } else {
           run = new RunContext(this);
+          runActive = true;
           lastHeartbeat = time.nanoTime();
           to = ComponentState.RUNNING;
           proceed = true;
@@ -199,14 +203,16 @@ final class WorkerComponent extends Component {
   }
 
   /**
-   * Asks a running worker to stop for an all-for-one restart.
+   * Asks a running worker to stop for an all-for-one restart. A worker between runs (it failed too,
+   * and waits out its own backoff) is left alone: it restarts on its own. Pausing it would let two
+   * workers failing together pause each other, and then neither would restart them.
    *
    * @return true if it was running and now stops
    */
   boolean pause() {
     lock.lock();
     try {
-      if (retired || !threadAlive || run == null) {
+      if (retired || !threadAlive || run == null || !runActive) {
         return false;
       }
       paused = true;

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -529,5 +530,67 @@ class SupervisorTest {
           assertThat(again.awaitDone(ofSeconds(5))).as("a second stop() returns").isTrue();
           assertThat(again.get()).isSameAs(report);
         });
+  }
+
+  @Test
+  void twoWorkersFailingTogetherUnderAllForOneBothRestart() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch failTogether = new CountDownLatch(1);
+          Semaphore started = new Semaphore(0);
+          AtomicInteger runsA = new AtomicInteger();
+          AtomicInteger runsB = new AtomicInteger();
+          RestartPolicy restart =
+              RestartPolicy.onFailure(Backoff.fixed(ofSeconds(3)).build(), 5, ofSeconds(60));
+          build(
+              builder()
+                  .strategy(Supervisor.Strategy.ALL_FOR_ONE)
+                  .worker(
+                      "a", sharesTheDatabase(runsA, started, failTogether), c -> c.restart(restart))
+                  .worker(
+                      "b",
+                      sharesTheDatabase(runsB, started, failTogether),
+                      c -> c.restart(restart)));
+          // both failures are decided before either worker pauses its sibling
+          CyclicBarrier bothDecided = new CyclicBarrier(2);
+          supervisor.subscribe(
+              e -> {
+                if (e instanceof RestartScheduled) {
+                  try {
+                    bothDecided.await(5, TimeUnit.SECONDS);
+                  } catch (Exception ignored) {
+                    // the assertions below tell what went wrong
+                  }
+                }
+              });
+          supervisor.start();
+          started.acquire(2);
+          failTogether.countDown();
+          boolean restarted = false;
+          for (int i = 0; i < 200 && !restarted; i++) {
+            restarted = started.tryAcquire(2, 5, TimeUnit.MILLISECONDS);
+            if (!restarted && time.waiters() > 0) {
+              time.advance(ofSeconds(1));
+            }
+          }
+          assertThat(List.of(runsA.get(), runsB.get())).containsExactly(2, 2);
+          assertThat(supervisor.health().components())
+              .extracting(ComponentHealth::state)
+              .containsOnly(ComponentState.RUNNING);
+        });
+  }
+
+  private static Worker sharesTheDatabase(
+      AtomicInteger runs, Semaphore started, CountDownLatch failTogether) {
+    return ctx -> {
+      int run = runs.incrementAndGet();
+      started.release();
+      if (run == 1) {
+        failTogether.await();
+        throw new IllegalStateException("database connection lost");
+      }
+      ctx.awaitStop(Duration.ofDays(1));
+    };
   }
 }
