@@ -109,6 +109,11 @@ abstract class Component {
   /** Interrupts every thread of the component. */
   abstract void interruptThreads();
 
+  /** Returns true if {@code t} is the thread that runs this component's own code. */
+  boolean runsOn(Thread t) {
+    return false;
+  }
+
   /** Called once the stop's outcome is known; a job queue hands back its unfinished jobs. */
   List<UnfinishedJob<?>> afterStop(ShutdownReport.Outcome outcome) {
     return List.of();

@@ -398,7 +398,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * Idempotent and safe to call concurrently and during {@link #start()}: every call returns the
    * same report. Interrupting the thread that performs the stop makes it skip the remaining waits
    * (components not yet stopped are interrupted and abandoned at once); the interrupt status is
-   * restored.
+   * restored. A worker may call it on its own thread (to end the service on a fatal condition):
+   * that worker gets the stop signal but is not waited for, since it cannot end before this call
+   * returns to it, and is reported {@link ShutdownReport.Outcome#GRACEFUL}.
    *
    * @return what the stop did
    */
@@ -630,6 +632,11 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       if (!c.retire()) {
         c.compareAndMove(ComponentState.RESTARTING, ComponentState.STOPPED);
         outcome = ShutdownReport.Outcome.NOT_RUNNING;
+      } else if (c.runsOn(Thread.currentThread())) {
+        // stop() was called on this worker's own thread: it cannot end before stop() returns to
+        // it, so waiting for it (and then interrupting the stop itself) would only cost the
+        // components after it their grace. It has the stop signal; it ends when it returns.
+        outcome = ShutdownReport.Outcome.GRACEFUL;
       } else if (await(c, RunContext.saturatedNanos(c.config.grace()))) {
         outcome = ShutdownReport.Outcome.GRACEFUL;
       } else {

@@ -275,6 +275,16 @@ final class WorkerComponent extends Component {
   }
 
   @Override
+  boolean runsOn(Thread t) {
+    lock.lock();
+    try {
+      return thread == t;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   void interruptThreads() {
     lock.lock();
     try {

@@ -593,4 +593,47 @@ class SupervisorTest {
       ctx.awaitStop(Duration.ofDays(1));
     };
   }
+
+  @Test
+  void aWorkerThatStopsTheSupervisorIsNotWaitedForByItsOwnStop() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch fatal = new CountDownLatch(1);
+          java.util.concurrent.CompletableFuture<ShutdownReport> stoppedByWatchdog =
+              new java.util.concurrent.CompletableFuture<>();
+          LoggingResource db = new LoggingResource("db", log);
+          build(
+                  builder()
+                      .resource("db", db)
+                      .worker(
+                          "watchdog",
+                          ctx -> {
+                            fatal.await();
+                            stoppedByWatchdog.complete(supervisor.stop()); // "this is fatal"
+                          })
+                      .worker("relay", idle(log, "relay")))
+              .start();
+          fatal.countDown();
+          for (int i = 0; i < 100 && !stoppedByWatchdog.isDone(); i++) {
+            try {
+              stoppedByWatchdog.get(5, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException notYet) {
+              if (time.waiters() > 0) {
+                time.advance(ofSeconds(1));
+              }
+            }
+          }
+          ShutdownReport report = stoppedByWatchdog.get(5, TimeUnit.SECONDS);
+          assertThat(report.components())
+              .extracting(
+                  ShutdownReport.ComponentReport::name, ShutdownReport.ComponentReport::outcome)
+              .containsExactly(
+                  org.assertj.core.groups.Tuple.tuple("relay", ShutdownReport.Outcome.GRACEFUL),
+                  org.assertj.core.groups.Tuple.tuple("watchdog", ShutdownReport.Outcome.GRACEFUL),
+                  org.assertj.core.groups.Tuple.tuple("db", ShutdownReport.Outcome.GRACEFUL));
+          assertThat(report.elapsed()).isZero();
+          assertThat(log).containsExactly("start db", "run relay", "end relay", "stop db");
+        });
+  }
 }
