@@ -109,6 +109,11 @@ abstract class Component {
   /** Interrupts every thread of the component. */
   abstract void interruptThreads();
 
+  /** Maps the outcome of the stop's waits to what is reported; the same by default. */
+  ShutdownReport.Outcome outcome(ShutdownReport.Outcome awaited) {
+    return awaited;
+  }
+
   /** Returns true if {@code t} is the thread that runs this component's own code. */
   boolean runsOn(Thread t) {
     return false;

@@ -646,6 +646,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
                 ? ShutdownReport.Outcome.INTERRUPTED
                 : ShutdownReport.Outcome.ABANDONED;
       }
+      outcome = c.outcome(outcome);
       if (outcome == ShutdownReport.Outcome.GRACEFUL
           || outcome == ShutdownReport.Outcome.INTERRUPTED) {
         c.compareAndMove(ComponentState.STOPPING, ComponentState.STOPPED);
