@@ -140,10 +140,12 @@ abstract class Component {
     ComponentState s = state;
     Optional<Duration> since = Optional.empty();
     boolean healthy = s != ComponentState.FAILED;
-    if (this instanceof WorkerComponent && s == ComponentState.RUNNING) {
+    if (this instanceof WorkerComponent w && s == ComponentState.RUNNING) {
       Duration age = Duration.ofNanos(Math.max(0, now - lastHeartbeat));
       since = Optional.of(age);
-      if (config.stallLimit().isPresent() && age.compareTo(config.stallLimit().get()) > 0) {
+      if (config.stallLimit().isPresent()
+          && age.compareTo(config.stallLimit().get()) > 0
+          && !w.idle()) {
         healthy = false;
       }
     }

@@ -876,7 +876,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
 
     /**
      * Sets the heartbeat age beyond which a running worker is unhealthy (default: none). Must be
-     * positive.
+     * positive. A {@link PeriodicTask} waiting for its next tick is not stalled, so for it the
+     * limit bounds how long one iteration may hang, whatever the period.
      *
      * @param stallLimit the stall limit
      * @return these settings

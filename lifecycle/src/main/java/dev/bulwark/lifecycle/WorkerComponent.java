@@ -274,6 +274,16 @@ final class WorkerComponent extends Component {
     }
   }
 
+  /** Returns true while the current run waits idle by its schedule, which is not a stall. */
+  boolean idle() {
+    lock.lock();
+    try {
+      return run != null && run.idle;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   boolean runsOn(Thread t) {
     lock.lock();
