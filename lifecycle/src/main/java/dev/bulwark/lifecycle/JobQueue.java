@@ -333,6 +333,18 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     }
   }
 
+  /** Undoes {@link #attach} for a supervisor whose build was refused. */
+  void detach(String supervisor) {
+    lock.lock();
+    try {
+      if (supervisor.equals(owner)) {
+        owner = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   void startRunners() {
     List<Thread> threads = new ArrayList<>();
     lock.lock();

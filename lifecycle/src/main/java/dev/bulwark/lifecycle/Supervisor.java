@@ -1120,10 +1120,20 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
                 + "), was "
                 + Durations.format(shutdownBudget));
       }
-      for (Entry e : entries) {
-        if (e.target instanceof JobQueue<?> q) {
-          q.attach(name);
+      List<JobQueue<?>> attached = new ArrayList<>();
+      try {
+        for (Entry e : entries) {
+          if (e.target instanceof JobQueue<?> q) {
+            q.attach(name);
+            attached.add(q);
+          }
         }
+      } catch (RuntimeException e) {
+        // a refused build must not leave the queues before the refused one owned by nobody
+        for (JobQueue<?> q : attached) {
+          q.detach(name);
+        }
+        throw e;
       }
       return new Supervisor(
           this, new Config(name, shutdownBudget, drainDelay, strategy, shutdownHook, configs));

@@ -185,6 +185,21 @@ class ConfigurationTest {
   }
 
   @Test
+  void aBuildRefusedForOneJobQueueLeavesTheOtherQueuesFree() {
+    JobQueue<String> taken = JobQueue.<String>builder("taken", j -> {}).build();
+    JobQueue<String> free = JobQueue.<String>builder("free", j -> {}).build();
+    Supervisor.builder("first").jobQueue(taken).build();
+    assertThatThrownBy(() -> Supervisor.builder("second").jobQueue(free).jobQueue(taken).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "job queue 'taken' cannot join supervisor 'second': it belongs to supervisor 'first'");
+    Supervisor third = Supervisor.builder("third").jobQueue(free).build();
+    assertThat(third.config().components())
+        .extracting(Supervisor.ComponentConfig::name)
+        .containsExactly("free");
+  }
+
+  @Test
   void exposesTheBuiltConfigurationAsRecords() {
     RestartPolicy restart = RestartPolicy.onFailure(BACKOFF, 3, Duration.ofMinutes(1));
     Supervisor s =
