@@ -325,7 +325,9 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
                 + "' cannot join supervisor '"
                 + supervisor
                 + "': it "
-                + (owner != null ? "belongs to supervisor '" + owner + "'" : "was started before"));
+                + (owner != null
+                    ? "belongs to supervisor '" + owner + "'"
+                    : closed ? "was stopped before" : "was started before"));
       }
       owner = supervisor;
     } finally {

@@ -200,6 +200,15 @@ class ConfigurationTest {
   }
 
   @Test
+  void aStoppedJobQueueCannotJoinASupervisorAndSaysWhy() {
+    JobQueue<String> q = JobQueue.<String>builder("q", j -> {}).build();
+    q.stop(java.time.Duration.ZERO, java.time.Duration.ZERO);
+    assertThatThrownBy(() -> Supervisor.builder("app").jobQueue(q).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("job queue 'q' cannot join supervisor 'app': it was stopped before");
+  }
+
+  @Test
   void exposesTheBuiltConfigurationAsRecords() {
     RestartPolicy restart = RestartPolicy.onFailure(BACKOFF, 3, Duration.ofMinutes(1));
     Supervisor s =
