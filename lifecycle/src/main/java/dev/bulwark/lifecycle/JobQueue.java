@@ -49,7 +49,10 @@ import java.util.function.Consumer;
  * did not finish comes back as an {@link UnfinishedJob}: still queued ({@code NOT_STARTED}), ended
  * by the interrupt ({@code INTERRUPTED}), or still running when the time ran out ({@code
  * ABANDONED}). The same list goes to the optional sink and into the supervisor's {@link
- * ShutdownReport}. Submitted = succeeded + failed + cancelled by the caller + handed back, exactly.
+ * ShutdownReport}. Submitted = succeeded + failed + cancelled by the caller + handed back, exactly,
+ * counted when the stop returns. An {@code ABANDONED} job was still running then and may still end
+ * afterwards (its handle then turns {@code SUCCEEDED} or {@code FAILED}): a caller that re-queues
+ * it should expect that it may have run once already.
  *
  * @param <J> the job type
  */
