@@ -1038,9 +1038,10 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      *
      * @param threadFactory the factory
      * @return this builder
+     * @throws NullPointerException if {@code threadFactory} is null
      */
     public Builder threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = threadFactory;
+      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
       return this;
     }
 

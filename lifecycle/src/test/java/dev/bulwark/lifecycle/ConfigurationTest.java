@@ -172,6 +172,16 @@ class ConfigurationTest {
   }
 
   @Test
+  void refusesANullThreadFactoryAsTheJobQueueAndTheCoreDo() {
+    assertThatThrownBy(() -> Supervisor.builder("s").threadFactory(null).build())
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("threadFactory");
+    assertThatThrownBy(() -> JobQueue.builder("q", j -> {}).threadFactory(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("threadFactory");
+  }
+
+  @Test
   void aJobQueueJoinsOnlyOneSupervisor() {
     JobQueue<String> q = JobQueue.<String>builder("q", j -> {}).build();
     Supervisor.builder("first").jobQueue(q).build();
