@@ -43,9 +43,11 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p><b>Start.</b> Components start in declared order, each within its start timeout. A worker has
- * started once its thread runs; a resource once its {@code start()} returned; a job queue once its
- * runners run. If a start fails or times out, the components already started are stopped in reverse
- * order and {@link #start()} throws a {@link StartupException} naming the component and the cause.
+ * started once its thread is started (its code then runs concurrently: the next component may start
+ * before the worker's first line has run); a resource once its {@code start()} returned; a job
+ * queue once its runner threads are started. If a start fails or times out, the components already
+ * started are stopped in reverse order and {@link #start()} throws a {@link StartupException}
+ * naming the component and the cause.
  *
  * <p><b>Stop.</b> {@link #stop()} first turns readiness false, waits the drain delay (only if the
  * supervisor was running), then stops the components in reverse order; each gets the stop signal,

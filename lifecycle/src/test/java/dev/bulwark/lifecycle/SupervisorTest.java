@@ -86,6 +86,11 @@ class SupervisorTest {
         LIMIT,
         () -> {
           CountDownLatch running = new CountDownLatch(1);
+          // A worker has started once its thread is started, not once its code has run: http's
+          // start waits for the relay's first line, so that the log's order is deterministic (a
+          // start of http before the relay's would hang and fail the test).
+          LoggingResource http = new LoggingResource("http", log);
+          http.blockStart = running;
           build(
                   builder()
                       .resource("db", new LoggingResource("db", log))
@@ -97,9 +102,12 @@ class SupervisorTest {
                             ctx.awaitStop(Duration.ofDays(1));
                             log.add("end relay");
                           })
-                      .resource("http", new LoggingResource("http", log)))
+                      .resource("http", http))
               .start();
-          running.await();
+          assertThat(events.events(ComponentStateChanged.class))
+              .filteredOn(e -> e.to() == ComponentState.RUNNING)
+              .extracting(ComponentStateChanged::component)
+              .containsExactly("db", "relay", "http");
           assertThat(supervisor.state()).isEqualTo(Supervisor.State.RUNNING);
           assertThat(supervisor.health().ready()).isTrue();
           ShutdownReport report = supervisor.stop();
