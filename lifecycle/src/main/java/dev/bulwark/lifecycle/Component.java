@@ -109,6 +109,16 @@ abstract class Component {
   /** Interrupts every thread of the component. */
   abstract void interruptThreads();
 
+  /** Maps the outcome of the stop's waits to what is reported; the same by default. */
+  ShutdownReport.Outcome outcome(ShutdownReport.Outcome awaited) {
+    return awaited;
+  }
+
+  /** Returns true if {@code t} is the thread that runs this component's own code. */
+  boolean runsOn(Thread t) {
+    return false;
+  }
+
   /** Called once the stop's outcome is known; a job queue hands back its unfinished jobs. */
   List<UnfinishedJob<?>> afterStop(ShutdownReport.Outcome outcome) {
     return List.of();
@@ -130,10 +140,12 @@ abstract class Component {
     ComponentState s = state;
     Optional<Duration> since = Optional.empty();
     boolean healthy = s != ComponentState.FAILED;
-    if (this instanceof WorkerComponent && s == ComponentState.RUNNING) {
+    if (this instanceof WorkerComponent w && s == ComponentState.RUNNING) {
       Duration age = Duration.ofNanos(Math.max(0, now - lastHeartbeat));
       since = Optional.of(age);
-      if (config.stallLimit().isPresent() && age.compareTo(config.stallLimit().get()) > 0) {
+      if (config.stallLimit().isPresent()
+          && age.compareTo(config.stallLimit().get()) > 0
+          && !w.idle()) {
         healthy = false;
       }
     }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param name the component's name
  * @param state its state
  * @param healthy false if it failed, or if it is a running worker whose last heartbeat is older
- *     than its stall limit
+ *     than its stall limit (a periodic task waiting for its next tick is not stalled)
  * @param sinceHeartbeat for a worker, the time since its last heartbeat (or since its start if it
  *     has not sent one); empty for other components and workers not running
  * @param restarts how many times it has been restarted

@@ -49,7 +49,10 @@ import java.util.function.Consumer;
  * did not finish comes back as an {@link UnfinishedJob}: still queued ({@code NOT_STARTED}), ended
  * by the interrupt ({@code INTERRUPTED}), or still running when the time ran out ({@code
  * ABANDONED}). The same list goes to the optional sink and into the supervisor's {@link
- * ShutdownReport}. Submitted = succeeded + failed + cancelled by the caller + handed back, exactly.
+ * ShutdownReport}. Submitted = succeeded + failed + cancelled by the caller + handed back, exactly,
+ * counted when the stop returns. An {@code ABANDONED} job was still running then and may still end
+ * afterwards (its handle then turns {@code SUCCEEDED} or {@code FAILED}): a caller that re-queues
+ * it should expect that it may have run once already.
  *
  * @param <J> the job type
  */
@@ -325,9 +328,23 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
                 + "' cannot join supervisor '"
                 + supervisor
                 + "': it "
-                + (owner != null ? "belongs to supervisor '" + owner + "'" : "was started before"));
+                + (owner != null
+                    ? "belongs to supervisor '" + owner + "'"
+                    : closed ? "was stopped before" : "was started before"));
       }
       owner = supervisor;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Undoes {@link #attach} for a supervisor whose build was refused. */
+  void detach(String supervisor) {
+    lock.lock();
+    try {
+      if (supervisor.equals(owner)) {
+        owner = null;
+      }
     } finally {
       lock.unlock();
     }
@@ -521,7 +538,12 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     if (sink != null && !list.isEmpty()) {
       try {
         sink.accept(list);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        // an Error too (a storage driver missing at shutdown, say): the jobs must still reach the
+        // stop's result, which is their last way out
+        if (e instanceof VirtualMachineError vme) {
+          throw vme;
+        }
         LOG.log(
             Level.WARNING,
             () -> "the unfinished-job sink of job queue '" + name() + "' threw; see the report",

@@ -158,7 +158,7 @@ public final class PeriodicTask implements Worker {
     while (true) {
       long target = due + jitter();
       long wait = target - time.nanoTime();
-      if (wait > 0 ? ctx.awaitStop(Duration.ofNanos(wait)) : ctx.isStopping()) {
+      if (wait > 0 ? awaitTick(ctx, Duration.ofNanos(wait)) : ctx.isStopping()) {
         return;
       }
       ctx.heartbeat();
@@ -183,6 +183,14 @@ public final class PeriodicTask implements Worker {
       ctx.heartbeat();
       due = nextDue(config.schedule(), due, time.nanoTime(), periodNanos);
     }
+  }
+
+  /**
+   * Waits for the next tick. Under a supervisor the wait counts as idle, not as a stall: the stall
+   * limit then bounds an iteration that hangs, not a period longer than the limit.
+   */
+  private static boolean awaitTick(WorkerContext ctx, Duration wait) throws InterruptedException {
+    return ctx instanceof RunContext run ? run.awaitStopIdle(wait) : ctx.awaitStop(wait);
   }
 
   /**

@@ -26,6 +26,8 @@ final class ResourceComponent extends Component {
   private boolean started;
   private Throwable startFailure;
   private Thread starter;
+  private boolean starterDone; // the start thread has ended, clean-up stop included
+  private boolean awaitStarter; // a stop waits for a start given up on, still running
   private Thread stopper;
   private boolean stopDone;
 
@@ -115,6 +117,13 @@ final class ResourceComponent extends Component {
         LOG.log(Level.WARNING, () -> "stopping '" + name + "' after an abandoned start failed", t);
       }
     }
+    lock.lock();
+    try {
+      starterDone = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -136,6 +145,13 @@ final class ResourceComponent extends Component {
     try {
       cancelled = true;
       changed.signalAll();
+      if (startGivenUp && !starterDone) {
+        // A start given up on that is still running (it ignored the interrupt) is still this
+        // component's thread: the stop waits for it like for a stop, so that the report does not
+        // call it NOT_RUNNING while it runs. It ends by itself, or by a clean-up stop().
+        awaitStarter = true;
+        return true;
+      }
       if (!started || stopper != null) {
         return false;
       }
@@ -184,7 +200,20 @@ final class ResourceComponent extends Component {
   boolean awaitTerminated(long nanos) throws InterruptedException {
     lock.lock();
     try {
-      return awaitLocked(() -> stopper == null || stopDone, nanos);
+      return awaitLocked(() -> awaitStarter ? starterDone : stopper == null || stopDone, nanos);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A start given up on that then ended within the stop's time never ran: it is not running. */
+  @Override
+  ShutdownReport.Outcome outcome(ShutdownReport.Outcome awaited) {
+    lock.lock();
+    try {
+      return awaitStarter && awaited != ShutdownReport.Outcome.ABANDONED
+          ? ShutdownReport.Outcome.NOT_RUNNING
+          : awaited;
     } finally {
       lock.unlock();
     }
@@ -196,6 +225,9 @@ final class ResourceComponent extends Component {
     try {
       if (stopper != null && !stopDone) {
         stopper.interrupt();
+      }
+      if (awaitStarter && !starterDone) {
+        starter.interrupt();
       }
     } finally {
       lock.unlock();

@@ -9,6 +9,7 @@ final class RunContext implements WorkerContext {
 
   private final WorkerComponent component;
   volatile boolean stopping;
+  volatile boolean idle;
 
   RunContext(WorkerComponent component) {
     this.component = component;
@@ -36,6 +37,20 @@ final class RunContext implements WorkerContext {
       return component.awaitLocked(() -> stopping, nanos);
     } finally {
       component.lock.unlock();
+    }
+  }
+
+  /**
+   * Waits like {@link #awaitStop(Duration)}, for a worker that is idle by its schedule (a periodic
+   * task between ticks): the wait is not a stall, however long it is, and ends with a heartbeat.
+   */
+  boolean awaitStopIdle(Duration timeout) throws InterruptedException {
+    idle = true;
+    try {
+      return awaitStop(timeout);
+    } finally {
+      heartbeat();
+      idle = false;
     }
   }
 

@@ -43,9 +43,11 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p><b>Start.</b> Components start in declared order, each within its start timeout. A worker has
- * started once its thread runs; a resource once its {@code start()} returned; a job queue once its
- * runners run. If a start fails or times out, the components already started are stopped in reverse
- * order and {@link #start()} throws a {@link StartupException} naming the component and the cause.
+ * started once its thread is started (its code then runs concurrently: the next component may start
+ * before the worker's first line has run); a resource once its {@code start()} returned; a job
+ * queue once its runner threads are started. If a start fails or times out, the components already
+ * started are stopped in reverse order and {@link #start()} throws a {@link StartupException}
+ * naming the component and the cause.
  *
  * <p><b>Stop.</b> {@link #stop()} first turns readiness false, waits the drain delay (only if the
  * supervisor was running), then stops the components in reverse order; each gets the stop signal,
@@ -385,7 +387,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
         lock.unlock();
       }
     }
-    runStop();
+    stop(); // also removes the shutdown hook, so that the JVM does not keep this supervisor
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -398,7 +400,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * Idempotent and safe to call concurrently and during {@link #start()}: every call returns the
    * same report. Interrupting the thread that performs the stop makes it skip the remaining waits
    * (components not yet stopped are interrupted and abandoned at once); the interrupt status is
-   * restored.
+   * restored. A worker may call it on its own thread (to end the service on a fatal condition):
+   * that worker gets the stop signal but is not waited for, since it cannot end before this call
+   * returns to it, and is reported {@link ShutdownReport.Outcome#GRACEFUL}.
    *
    * @return what the stop did
    */
@@ -497,7 +501,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     run.awaitStartLoop();
     List<ShutdownReport.ComponentReport> reports = new ArrayList<>(components.size());
     for (int i = components.size() - 1; i >= 0; i--) {
-      reports.add(run.stopOne(components.get(i)));
+      reports.add(run.stopOneSafely(components.get(i)));
     }
     ShutdownReport r =
         new ShutdownReport(
@@ -601,12 +605,40 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       }
     }
 
+    /*
+     * A stop step that throws (a thread factory that cannot make the stop's thread, a job sink
+     * throwing an Error) must not end the stop half-way: the later components would never be
+     * stopped, no report would be set, and every other stop() caller (the shutdown hook too) would
+     * wait for it forever. The component is reported abandoned, with what was thrown.
+     */
+    ShutdownReport.ComponentReport stopOneSafely(Component c) {
+      long t0 = time.nanoTime();
+      try {
+        return stopOne(c);
+      } catch (Throwable e) {
+        if (c.stopFailure == null) {
+          c.stopFailure = e;
+        }
+        return new ShutdownReport.ComponentReport(
+            c.name,
+            ShutdownReport.Outcome.ABANDONED,
+            Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
+            Optional.of(c.stopFailure),
+            List.of());
+      }
+    }
+
     ShutdownReport.ComponentReport stopOne(Component c) {
       long t0 = time.nanoTime();
       ShutdownReport.Outcome outcome;
       if (!c.retire()) {
         c.compareAndMove(ComponentState.RESTARTING, ComponentState.STOPPED);
         outcome = ShutdownReport.Outcome.NOT_RUNNING;
+      } else if (c.runsOn(Thread.currentThread())) {
+        // stop() was called on this worker's own thread: it cannot end before stop() returns to
+        // it, so waiting for it (and then interrupting the stop itself) would only cost the
+        // components after it their grace. It has the stop signal; it ends when it returns.
+        outcome = ShutdownReport.Outcome.GRACEFUL;
       } else if (await(c, RunContext.saturatedNanos(c.config.grace()))) {
         outcome = ShutdownReport.Outcome.GRACEFUL;
       } else {
@@ -616,6 +648,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
                 ? ShutdownReport.Outcome.INTERRUPTED
                 : ShutdownReport.Outcome.ABANDONED;
       }
+      outcome = c.outcome(outcome);
       if (outcome == ShutdownReport.Outcome.GRACEFUL
           || outcome == ShutdownReport.Outcome.INTERRUPTED) {
         c.compareAndMove(ComponentState.STOPPING, ComponentState.STOPPED);
@@ -845,7 +878,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
 
     /**
      * Sets the heartbeat age beyond which a running worker is unhealthy (default: none). Must be
-     * positive.
+     * positive. A {@link PeriodicTask} waiting for its next tick is not stalled, so for it the
+     * limit bounds how long one iteration may hang, whatever the period.
      *
      * @param stallLimit the stall limit
      * @return these settings
@@ -1006,9 +1040,10 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      *
      * @param threadFactory the factory
      * @return this builder
+     * @throws NullPointerException if {@code threadFactory} is null
      */
     public Builder threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = threadFactory;
+      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
       return this;
     }
 
@@ -1088,10 +1123,20 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
                 + "), was "
                 + Durations.format(shutdownBudget));
       }
-      for (Entry e : entries) {
-        if (e.target instanceof JobQueue<?> q) {
-          q.attach(name);
+      List<JobQueue<?>> attached = new ArrayList<>();
+      try {
+        for (Entry e : entries) {
+          if (e.target instanceof JobQueue<?> q) {
+            q.attach(name);
+            attached.add(q);
+          }
         }
+      } catch (RuntimeException e) {
+        // a refused build must not leave the queues before the refused one owned by nobody
+        for (JobQueue<?> q : attached) {
+          q.detach(name);
+        }
+        throw e;
       }
       return new Supervisor(
           this, new Config(name, shutdownBudget, drainDelay, strategy, shutdownHook, configs));

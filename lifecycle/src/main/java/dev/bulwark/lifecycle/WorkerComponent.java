@@ -26,6 +26,7 @@ final class WorkerComponent extends Component {
   private boolean threadAlive;
   private boolean retired;
   private boolean paused;
+  private boolean runActive; // a run of the worker is in progress (not between runs)
   private RunContext run;
   private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
   private Backoff.Sequence delays;
@@ -55,6 +56,7 @@ final class WorkerComponent extends Component {
       }
       paused = false;
       run = new RunContext(this);
+      runActive = true;
       Thread t = owner.newThread(this::loop, name);
       thread = t;
       threadAlive = true;
@@ -95,6 +97,7 @@ final class WorkerComponent extends Component {
       boolean exit = true;
       lock.lock();
       try {
+        runActive = false;
         if (cause != null && !ctx.stopping) {
           lastFailure = cause;
         }
@@ -133,6 +136,10 @@ final class WorkerComponent extends Component {
       if (exit) {
         break;
       }
+      // The run is over: an interrupt it left set (its own "restore the interrupt, then throw")
+      // must not cut the backoff or an all-for-one pause of the siblings short. A stop or a pause
+      // sets its flag before it interrupts, so the waits below still see it.
+      Thread.interrupted();
       owner.restartScheduled(this, restart, delay, cause);
       if (owner.allForOne() && !owner.pauseSiblings(this)) {
         lock.lock();
@@ -163,6 +170,7 @@ final class WorkerComponent extends Component {
           proceed = false;
         } else {
           run = new RunContext(this);
+          runActive = true;
           lastHeartbeat = time.nanoTime();
           to = ComponentState.RUNNING;
           proceed = true;
@@ -195,14 +203,16 @@ final class WorkerComponent extends Component {
   }
 
   /**
-   * Asks a running worker to stop for an all-for-one restart.
+   * Asks a running worker to stop for an all-for-one restart. A worker between runs (it failed too,
+   * and waits out its own backoff) is left alone: it restarts on its own. Pausing it would let two
+   * workers failing together pause each other, and then neither would restart them.
    *
    * @return true if it was running and now stops
    */
   boolean pause() {
     lock.lock();
     try {
-      if (retired || !threadAlive || run == null) {
+      if (retired || !threadAlive || run == null || !runActive) {
         return false;
       }
       paused = true;
@@ -259,6 +269,26 @@ final class WorkerComponent extends Component {
     lock.lock();
     try {
       return awaitLocked(() -> !threadAlive, nanos);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns true while the current run waits idle by its schedule, which is not a stall. */
+  boolean idle() {
+    lock.lock();
+    try {
+      return run != null && run.idle;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  boolean runsOn(Thread t) {
+    lock.lock();
+    try {
+      return thread == t;
     } finally {
       lock.unlock();
     }

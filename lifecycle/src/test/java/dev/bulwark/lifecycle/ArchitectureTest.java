@@ -1,17 +1,11 @@
 package dev.bulwark.lifecycle;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
+import static dev.bulwark.resilience.architecture.BulwarkRules.dependOnlyOn;
+import static dev.bulwark.resilience.architecture.BulwarkRules.internalPackageIsALeaf;
+import static dev.bulwark.resilience.architecture.BulwarkRules.mainClassesOf;
 
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.domain.JavaConstructorCall;
-import com.tngtech.archunit.core.domain.JavaModifier;
-import com.tngtech.archunit.core.domain.properties.HasOwner;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
+import dev.bulwark.resilience.architecture.BulwarkRules;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,71 +16,41 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importMainClasses() {
-    classes =
-        new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.bulwark.lifecycle");
+    classes = mainClassesOf("dev.bulwark.lifecycle");
   }
 
   @Test
-  void lifecycleDependsOnNothingButTheJdkAndTheCore() {
-    noClasses()
-        .should()
-        .dependOnClassesThat()
-        .resideOutsideOfPackages("java..", "dev.bulwark.resilience..", "dev.bulwark.lifecycle..")
-        .because("lifecycle has no runtime dependency beyond the JDK and resilience-core")
+  void dependsOnNothingButTheJdkAndTheCore() {
+    dependOnlyOn(
+            "lifecycle has no runtime dependency beyond the JDK and resilience-core",
+            "java..",
+            "dev.bulwark.resilience..",
+            "dev.bulwark.lifecycle..")
         .check(classes);
   }
 
   @Test
-  void everyReadOfTheClockAndEveryWaitGoesThroughTheTimeSource() {
-    noClasses()
-        .should()
-        .callMethod(System.class, "nanoTime")
-        .orShould()
-        .callMethod(System.class, "currentTimeMillis")
-        .orShould()
-        .callMethod(Thread.class, "sleep", long.class)
-        .orShould()
-        .callMethod(Thread.class, "sleep", long.class, int.class)
-        .orShould()
-        .callMethod(Thread.class, "sleep", java.time.Duration.class)
-        .orShould()
-        .callMethod(TimeUnit.class, "sleep", long.class)
-        .because("every read of time and every sleep goes through TimeSource")
-        .check(classes);
+  void onlyTheTimeSourceReadsTheClockOrSleeps() {
+    BulwarkRules.onlyTheTimeSourceReadsTheClockOrSleeps().check(classes);
   }
 
   @Test
   void randomnessComesFromAnInjectedGenerator() {
-    noClasses()
-        .should()
-        .callConstructorWhere(
-            JavaConstructorCall.Predicates.target(
-                HasOwner.Predicates.With.owner(JavaClass.Predicates.assignableTo(Random.class))))
-        .because("randomness comes from an injectable RandomGenerator")
-        .check(classes);
+    BulwarkRules.noNewRandom().check(classes);
+  }
+
+  @Test
+  void internalPackageDependsOnlyOnTheApiAndTheCore() {
+    internalPackageIsALeaf("dev.bulwark.lifecycle").check(classes);
   }
 
   @Test
   void publicApiDoesNotExposeInternalTypes() {
-    noMethods()
-        .that()
-        .arePublic()
-        .and()
-        .areDeclaredInClassesThat()
-        .arePublic()
-        .should()
-        .haveRawReturnType(JavaClass.Predicates.resideInAPackage("..internal.."))
-        .check(classes);
+    BulwarkRules.publicApiDoesNotExposeInternalTypes().check(classes);
   }
 
   @Test
   void nothingIsSynchronized() {
-    noMethods()
-        .should()
-        .haveModifier(JavaModifier.SYNCHRONIZED)
-        .because("waits use java.util.concurrent locks so virtual threads never pin")
-        .check(classes);
+    BulwarkRules.nothingIsSynchronized().check(classes);
   }
 }

@@ -172,6 +172,16 @@ class ConfigurationTest {
   }
 
   @Test
+  void refusesANullThreadFactoryAsTheJobQueueAndTheCoreDo() {
+    assertThatThrownBy(() -> Supervisor.builder("s").threadFactory(null).build())
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("threadFactory");
+    assertThatThrownBy(() -> JobQueue.builder("q", j -> {}).threadFactory(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("threadFactory");
+  }
+
+  @Test
   void aJobQueueJoinsOnlyOneSupervisor() {
     JobQueue<String> q = JobQueue.<String>builder("q", j -> {}).build();
     Supervisor.builder("first").jobQueue(q).build();
@@ -182,6 +192,30 @@ class ConfigurationTest {
     assertThatThrownBy(q::start)
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("job queue 'q' belongs to supervisor 'first', which starts it");
+  }
+
+  @Test
+  void aBuildRefusedForOneJobQueueLeavesTheOtherQueuesFree() {
+    JobQueue<String> taken = JobQueue.<String>builder("taken", j -> {}).build();
+    JobQueue<String> free = JobQueue.<String>builder("free", j -> {}).build();
+    Supervisor.builder("first").jobQueue(taken).build();
+    assertThatThrownBy(() -> Supervisor.builder("second").jobQueue(free).jobQueue(taken).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "job queue 'taken' cannot join supervisor 'second': it belongs to supervisor 'first'");
+    Supervisor third = Supervisor.builder("third").jobQueue(free).build();
+    assertThat(third.config().components())
+        .extracting(Supervisor.ComponentConfig::name)
+        .containsExactly("free");
+  }
+
+  @Test
+  void aStoppedJobQueueCannotJoinASupervisorAndSaysWhy() {
+    JobQueue<String> q = JobQueue.<String>builder("q", j -> {}).build();
+    q.stop(java.time.Duration.ZERO, java.time.Duration.ZERO);
+    assertThatThrownBy(() -> Supervisor.builder("app").jobQueue(q).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("job queue 'q' cannot join supervisor 'app': it was stopped before");
   }
 
   @Test

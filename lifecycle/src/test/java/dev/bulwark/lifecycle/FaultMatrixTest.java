@@ -394,7 +394,11 @@ class FaultMatrixTest {
                 }
               };
           Supervisor s =
-              Supervisor.builder("app").resource("late", late).threadFactory(threads).build();
+              Supervisor.builder("app")
+                  .resource( // the stop waits for the start still running, but not long
+                      "late", late, c -> c.grace(Duration.ZERO).interruptTimeout(Duration.ZERO))
+                  .threadFactory(threads)
+                  .build();
           Async<Void> starting =
               Async.run(
                   () -> {
@@ -450,6 +454,73 @@ class FaultMatrixTest {
           }
           assertThat(stops).hasValue(1);
           assertThat(first.graceful()).isTrue();
+        });
+  }
+
+  @Test
+  void aStartGivenUpThatIgnoresTheInterruptIsReportedAbandonedNotNotRunning() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch entered = new CountDownLatch(1);
+          CountDownLatch interrupted = new CountDownLatch(2);
+          ManagedResource hung =
+              new ManagedResource() {
+                @Override
+                public void start() {
+                  entered.countDown();
+                  while (true) {
+                    try {
+                      release.await(); // a driver's connect that ignores interrupts
+                      log.add("start hung");
+                      return;
+                    } catch (InterruptedException ignored) {
+                      interrupted.countDown();
+                    }
+                  }
+                }
+
+                @Override
+                public void stop() {
+                  log.add("stop hung");
+                }
+              };
+          Supervisor s =
+              watch(
+                  Supervisor.builder("app")
+                      .resource(
+                          "hung",
+                          hung,
+                          c ->
+                              c.startTimeout(ofSeconds(5))
+                                  .grace(ofSeconds(1))
+                                  .interruptTimeout(ofSeconds(1)))
+                      .timeSource(time)
+                      .threadFactory(threads)
+                      .build());
+          Async<Void> starting =
+              Async.run(
+                  () -> {
+                    s.start();
+                    return null;
+                  });
+          entered.await();
+          time.awaitWaiters(1);
+          time.advance(ofSeconds(5)); // the start times out; the failed start() stops everything
+          for (int i = 0; i < 100 && !starting.awaitDone(ofMillis(5)); i++) {
+            if (time.waiters() > 0) {
+              time.advance(ofSeconds(1));
+            }
+          }
+          assertThat(starting.failure()).isInstanceOf(StartupException.class);
+          ComponentReport report = s.shutdownReport().orElseThrow().component("hung").orElseThrow();
+          assertThat(report.outcome())
+              .as("its start thread still runs, so the stop must not say it is not running")
+              .isEqualTo(Outcome.ABANDONED);
+          assertThat(interrupted.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+          release.countDown();
+          threads.assertNoThreadLeftBehind();
+          assertThat(log).containsExactly("start hung", "stop hung");
         });
   }
 }

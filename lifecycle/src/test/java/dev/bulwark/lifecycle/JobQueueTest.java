@@ -371,4 +371,26 @@ class JobQueueTest {
           events.await(JobQueueEvent.Stopped.class, e -> e.unfinished().isEmpty());
         });
   }
+
+  @Test
+  void aSinkThatThrowsAnErrorStillLeavesEveryUnfinishedJobInTheShutdownReport() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          JobQueue<String> q =
+              queue(job -> {})
+                  .unfinishedSink(
+                      jobs -> {
+                        throw new NoClassDefFoundError("org/postgresql/Driver");
+                      })
+                  .build();
+          Supervisor s = Supervisor.builder("app").jobQueue(q).threadFactory(threads).build();
+          q.submit("a"); // never started: the start of the supervisor is skipped
+          ShutdownReport report = s.stop();
+          assertThat(report.unfinishedJobs())
+              .extracting(UnfinishedJob::job, UnfinishedJob::reason)
+              .containsExactly(org.assertj.core.groups.Tuple.tuple("a", Reason.NOT_STARTED));
+          assertThat(s.stop()).isSameAs(report);
+        });
+  }
 }

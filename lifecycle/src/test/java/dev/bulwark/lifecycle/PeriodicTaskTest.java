@@ -272,4 +272,40 @@ class PeriodicTaskTest {
           assertThat(report.elapsed()).isEqualTo(Duration.ZERO);
         });
   }
+
+  @Test
+  void aTaskWaitingForItsNextTickIsNotStalledButAHungIterationIs() {
+    assertTimeoutPreemptively(
+        ofSeconds(10),
+        () -> {
+          java.util.concurrent.CountDownLatch hang = new java.util.concurrent.CountDownLatch(1);
+          PeriodicTask task =
+              PeriodicTask.fixedRate(ofSeconds(60))
+                  .build(
+                      ctx -> {
+                        record();
+                        if (runs.size() == 2) {
+                          hang.await(); // the second iteration hangs (until the stop interrupts)
+                        }
+                      });
+          supervisor =
+              Supervisor.builder("s")
+                  .worker("refresh", task, c -> c.stallLimit(ofSeconds(30)))
+                  .timeSource(time)
+                  .threadFactory(threads)
+                  .build();
+          supervisor.start();
+          awaitRuns(1);
+          time.advance(ofSeconds(45)); // idle, waiting for the tick at 60 s
+          ComponentHealth idle = supervisor.health().component("refresh").orElseThrow();
+          assertThat(idle.healthy()).as("waiting for its next tick is not a stall").isTrue();
+          assertThat(supervisor.health().live()).isTrue();
+          time.advance(ofSeconds(15)); // the tick at 60 s: the iteration hangs
+          assertThat(ran.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+          time.advance(ofSeconds(31));
+          assertThat(supervisor.health().component("refresh").orElseThrow().healthy())
+              .as("an iteration that hangs beyond the stall limit is a stall")
+              .isFalse();
+        });
+  }
 }

@@ -17,9 +17,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +87,11 @@ class SupervisorTest {
         LIMIT,
         () -> {
           CountDownLatch running = new CountDownLatch(1);
+          // A worker has started once its thread is started, not once its code has run: http's
+          // start waits for the relay's first line, so that the log's order is deterministic (a
+          // start of http before the relay's would hang and fail the test).
+          LoggingResource http = new LoggingResource("http", log);
+          http.blockStart = running;
           build(
                   builder()
                       .resource("db", new LoggingResource("db", log))
@@ -92,9 +103,12 @@ class SupervisorTest {
                             ctx.awaitStop(Duration.ofDays(1));
                             log.add("end relay");
                           })
-                      .resource("http", new LoggingResource("http", log)))
+                      .resource("http", http))
               .start();
-          running.await();
+          assertThat(events.events(ComponentStateChanged.class))
+              .filteredOn(e -> e.to() == ComponentState.RUNNING)
+              .extracting(ComponentStateChanged::component)
+              .containsExactly("db", "relay", "http");
           assertThat(supervisor.state()).isEqualTo(Supervisor.State.RUNNING);
           assertThat(supervisor.health().ready()).isTrue();
           ShutdownReport report = supervisor.stop();
@@ -424,5 +438,202 @@ class SupervisorTest {
     assertThat(supervisor.health().component("broken").orElseThrow().state())
         .isEqualTo(ComponentState.FAILED);
     assertThat(log).containsExactly("start db", "stop db");
+  }
+
+  @Test
+  void aFailedStartRemovesTheShutdownHookItRegistered() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          Thread[] hook = new Thread[1];
+          ManagedResource broken =
+              new ManagedResource() {
+                @Override
+                public void start() throws IOException {
+                  hook[0] = supervisor.shutdownHook();
+                  throw new IOException("port 8080 in use");
+                }
+
+                @Override
+                public void stop() {}
+              };
+          build(builder().resource("http", broken).shutdownHook(true));
+          assertThatThrownBy(supervisor::start).isInstanceOf(StartupException.class);
+          assertThat(hook[0]).as("the hook registered by start()").isNotNull();
+          assertThat(supervisor.shutdownHook()).isNull();
+          assertThat(Runtime.getRuntime().removeShutdownHook(hook[0]))
+              .as("the failed start removed its hook, so the JVM does not keep the supervisor")
+              .isFalse();
+        });
+  }
+
+  @Test
+  void aWorkerThatFailsWithItsInterruptStatusSetStillWaitsOutTheBackoff() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          List<Long> runStarts = Collections.synchronizedList(new ArrayList<>());
+          List<Boolean> interruptedAtStart = Collections.synchronizedList(new ArrayList<>());
+          CountDownLatch secondRun = new CountDownLatch(1);
+          build(
+                  builder()
+                      .worker(
+                          "consumer",
+                          ctx -> {
+                            runStarts.add(ctx.timeSource().nanoTime());
+                            interruptedAtStart.add(Thread.currentThread().isInterrupted());
+                            if (runStarts.size() == 1) {
+                              // the usual "restore the interrupt, then fail" of a blocking client
+                              Thread.currentThread().interrupt();
+                              throw new IllegalStateException("poll interrupted");
+                            }
+                            secondRun.countDown();
+                            ctx.awaitStop(Duration.ofDays(1));
+                          },
+                          c ->
+                              c.restart(
+                                  RestartPolicy.onFailure(
+                                      Backoff.fixed(ofSeconds(10)).build(), 5, ofSeconds(60)))))
+              .start();
+          while (!secondRun.await(5, TimeUnit.MILLISECONDS)) {
+            if (time.waiters() > 0) {
+              time.advance(ofSeconds(10));
+            }
+          }
+          assertThat(runStarts).containsExactly(0L, ofSeconds(10).toNanos());
+          assertThat(interruptedAtStart).containsExactly(false, false);
+          assertThat(supervisor.health().component("consumer").orElseThrow().restarts())
+              .isEqualTo(1);
+        });
+  }
+
+  @Test
+  void aStopThatCannotStartAComponentsStopThreadStillReturnsOneReportToEveryCaller() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          AtomicBoolean refuse = new AtomicBoolean();
+          ThreadFactory factory =
+              r -> {
+                if (refuse.get()) {
+                  throw new RejectedExecutionException("thread limit reached");
+                }
+                return threads.newThread(r);
+              };
+          build(
+                  Supervisor.builder("app")
+                      .timeSource(time)
+                      .threadFactory(factory)
+                      .resource("db", new LoggingResource("db", log))
+                      .worker("relay", idle(log, "relay"), c -> c.grace(ofSeconds(1))))
+              .start();
+          refuse.set(true);
+          ShutdownReport report = stopInVirtualTime(time, supervisor);
+          assertThat(report.component("relay").orElseThrow().outcome())
+              .isEqualTo(ShutdownReport.Outcome.GRACEFUL);
+          ShutdownReport.ComponentReport db = report.component("db").orElseThrow();
+          assertThat(db.outcome()).isEqualTo(ShutdownReport.Outcome.ABANDONED);
+          assertThat(db.failure().orElseThrow()).hasMessage("thread limit reached");
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.STOPPED);
+          Async<ShutdownReport> again = Async.run(supervisor::stop);
+          assertThat(again.awaitDone(ofSeconds(5))).as("a second stop() returns").isTrue();
+          assertThat(again.get()).isSameAs(report);
+        });
+  }
+
+  @Test
+  void twoWorkersFailingTogetherUnderAllForOneBothRestart() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch failTogether = new CountDownLatch(1);
+          Semaphore started = new Semaphore(0);
+          AtomicInteger runsA = new AtomicInteger();
+          AtomicInteger runsB = new AtomicInteger();
+          RestartPolicy restart =
+              RestartPolicy.onFailure(Backoff.fixed(ofSeconds(3)).build(), 5, ofSeconds(60));
+          build(
+              builder()
+                  .strategy(Supervisor.Strategy.ALL_FOR_ONE)
+                  .worker(
+                      "a", sharesTheDatabase(runsA, started, failTogether), c -> c.restart(restart))
+                  .worker(
+                      "b",
+                      sharesTheDatabase(runsB, started, failTogether),
+                      c -> c.restart(restart)));
+          // both failures are decided before either worker pauses its sibling
+          CyclicBarrier bothDecided = new CyclicBarrier(2);
+          supervisor.subscribe(
+              e -> {
+                if (e instanceof RestartScheduled) {
+                  try {
+                    bothDecided.await(5, TimeUnit.SECONDS);
+                  } catch (Exception ignored) {
+                    // the assertions below tell what went wrong
+                  }
+                }
+              });
+          supervisor.start();
+          started.acquire(2);
+          failTogether.countDown();
+          boolean restarted = false;
+          for (int i = 0; i < 200 && !restarted; i++) {
+            restarted = started.tryAcquire(2, 5, TimeUnit.MILLISECONDS);
+            if (!restarted && time.waiters() > 0) {
+              time.advance(ofSeconds(1));
+            }
+          }
+          assertThat(List.of(runsA.get(), runsB.get())).containsExactly(2, 2);
+          assertThat(supervisor.health().components())
+              .extracting(ComponentHealth::state)
+              .containsOnly(ComponentState.RUNNING);
+        });
+  }
+
+  private static Worker sharesTheDatabase(
+      AtomicInteger runs, Semaphore started, CountDownLatch failTogether) {
+    return ctx -> {
+      int run = runs.incrementAndGet();
+      started.release();
+      if (run == 1) {
+        failTogether.await();
+        throw new IllegalStateException("database connection lost");
+      }
+      ctx.awaitStop(Duration.ofDays(1));
+    };
+  }
+
+  @Test
+  void aWorkerThatStopsTheSupervisorIsNotWaitedForByItsOwnStop() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch fatal = new CountDownLatch(1);
+          CompletableFuture<ShutdownReport> stoppedByWatchdog = new CompletableFuture<>();
+          LoggingResource db = new LoggingResource("db", log);
+          build(
+                  builder()
+                      .resource("db", db)
+                      .worker(
+                          "watchdog",
+                          ctx -> {
+                            fatal.await();
+                            stoppedByWatchdog.complete(supervisor.stop()); // "this is fatal"
+                          })
+                      .worker("relay", idle(log, "relay")))
+              .start();
+          fatal.countDown();
+          // no time passes: the stop must not wait for the worker that runs it
+          ShutdownReport report = stoppedByWatchdog.get(5, TimeUnit.SECONDS);
+          assertThat(report.components())
+              .extracting(
+                  ShutdownReport.ComponentReport::name, ShutdownReport.ComponentReport::outcome)
+              .containsExactly(
+                  org.assertj.core.groups.Tuple.tuple("relay", ShutdownReport.Outcome.GRACEFUL),
+                  org.assertj.core.groups.Tuple.tuple("watchdog", ShutdownReport.Outcome.GRACEFUL),
+                  org.assertj.core.groups.Tuple.tuple("db", ShutdownReport.Outcome.GRACEFUL));
+          assertThat(report.elapsed()).isZero();
+          assertThat(log).containsExactly("start db", "run relay", "end relay", "stop db");
+        });
   }
 }

@@ -134,11 +134,17 @@ public final class ManualTimeSource implements TimeSource {
   /**
    * Blocks until the caller's condition is signalled, the thread is interrupted, or this source has
    * been advanced past {@code nanos} from now. Unlike {@link #sleep(Duration)}, this wait does not
-   * move the time itself.
+   * move the time itself. A thread interrupted before it waits gets the {@link
+   * InterruptedException} at once, whatever {@code nanos} is, as with the system source.
    */
   @Override
   public long awaitNanos(Lock waiterLock, Condition condition, long nanos)
       throws InterruptedException {
+    if (Thread.interrupted()) {
+      // As Condition.awaitNanos (the system source) does, even for a wait of zero: a loop that
+      // passes here with its time used up must still see the interrupt in tests.
+      throw new InterruptedException("interrupted before a timed wait");
+    }
     if (nanos <= 0) {
       return nanos;
     }

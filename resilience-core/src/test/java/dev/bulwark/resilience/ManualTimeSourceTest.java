@@ -182,6 +182,26 @@ class ManualTimeSourceTest {
   }
 
   @Test
+  void aPendingInterruptEndsEvenAWaitOfZeroAsTheSystemSourceDoes() {
+    for (TimeSource source : new TimeSource[] {TimeSource.system(), time}) {
+      for (long nanos : new long[] {0, -5, 1_000}) {
+        lock.lock();
+        try {
+          Thread.currentThread().interrupt();
+          assertThatThrownBy(() -> source.awaitNanos(lock, condition, nanos))
+              .as("%s waiting %d ns", source, nanos)
+              .isInstanceOf(InterruptedException.class);
+          assertThat(Thread.interrupted()).as("interrupt status cleared").isFalse();
+        } finally {
+          Thread.interrupted();
+          lock.unlock();
+        }
+      }
+    }
+    assertThat(time.waiters()).isZero();
+  }
+
+  @Test
   void worksWithAStartNearTheEndOfTheLongRange() {
     ManualTimeSource late = new ManualTimeSource(Long.MAX_VALUE - 50_000_000L);
     assertTimeoutPreemptively(

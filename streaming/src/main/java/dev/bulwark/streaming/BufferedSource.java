@@ -50,9 +50,16 @@ public interface BufferedSource<T> extends ChunkSource<T> {
     private TimeSource timeSource = TimeSource.system();
     private ThreadFactory threadFactory;
     private boolean interruptOnClose = true;
+    private AutoCloseable neverStarted;
 
     GeneratorBuilder(Generator<T> body) {
       this.body = body;
+    }
+
+    /** Closes {@code resource} if the source is closed before the producer code ever ran. */
+    GeneratorBuilder<T> closeIfNeverStarted(AutoCloseable resource) {
+      this.neverStarted = resource;
+      return this;
     }
 
     /**
@@ -117,7 +124,8 @@ public interface BufferedSource<T> extends ChunkSource<T> {
           threadFactory != null
               ? threadFactory
               : Thread.ofVirtual().name("bulwark-generator-", 0).factory();
-      return GeneratorSource.create(body, bufferSize, timeSource, factory, interruptOnClose);
+      return GeneratorSource.create(
+          body, bufferSize, timeSource, factory, interruptOnClose, neverStarted);
     }
   }
 

@@ -296,8 +296,9 @@ public interface ChunkSource<T> extends AutoCloseable {
   /**
    * Returns a source that pulls this one on its own virtual thread into a buffer of {@code
    * bufferSize} items, so that polls with a timeout work even when this source blocks without a
-   * bound (an iterator over a socket). Closing the returned source stops that thread (interrupting
-   * it) and closes this source on it.
+   * bound (an iterator over a socket). The thread starts on the first poll. Closing the returned
+   * source stops that thread (interrupting it) and closes this source on it, or, if it was never
+   * polled, closes this source at once.
    *
    * @param bufferSize how many items may wait in the buffer, at least 1
    * @return the buffered source
@@ -317,6 +318,7 @@ public interface ChunkSource<T> extends AutoCloseable {
               }
             })
         .bufferSize(bufferSize)
+        .closeIfNeverStarted(upstream) // closed before its first poll: the body never runs
         .build();
   }
 }

@@ -71,8 +71,9 @@ public final class Encoders {
   /**
    * Returns an encoder of newline-delimited JSON: one JSON text per line, UTF-8, {@code
    * application/x-ndjson}. The JSON function is the application's (Jackson, Gson, hand-written); a
-   * result with a raw line break (not valid single-line JSON) is refused. The heartbeat is an empty
-   * line, which NDJSON readers skip.
+   * result with a raw line break (not valid single-line JSON) is refused, and so is an empty or
+   * blank result, which a reader would skip like the heartbeat. The heartbeat is an empty line,
+   * which NDJSON readers skip.
    *
    * @param json the item's JSON text
    * @param <T> the item type
@@ -87,6 +88,12 @@ public final class Encoders {
         String value = json.apply(item);
         if (value == null) {
           throw new NullPointerException("json function returned null for an item");
+        }
+        if (value.isBlank()) {
+          throw new IllegalArgumentException(
+              "NDJSON value must be a JSON text, was "
+                  + (value.isEmpty() ? "empty" : SseEvent.quote(value))
+                  + " (an empty line reads as a heartbeat, so the item would be lost)");
         }
         return withNewline(checkSingleLine(value, "NDJSON value"));
       }

@@ -1,8 +1,8 @@
 package dev.bulwark.streaming;
 
-import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.streaming.internal.Waits;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
@@ -28,6 +28,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * never while it runs subscriber code.
  */
 final class PublisherSink<T> implements StreamPublisher, Pump.Sink {
+
+  private static final System.Logger LOG = System.getLogger("dev.bulwark.streaming");
 
   private final Pump<T> pump;
   private final ChunkSource<? extends T> source;
@@ -78,7 +80,26 @@ final class PublisherSink<T> implements StreamPublisher, Pump.Sink {
       return;
     }
     this.subscriber = s;
-    s.onSubscribe(new Demand());
+    try {
+      s.onSubscribe(new Demand());
+    } catch (RuntimeException | Error broken) {
+      // §2.13: the subscription counts as cancelled; nothing starts and nothing more is signalled
+      lock.lock();
+      try {
+        cancelled = true;
+      } finally {
+        lock.unlock();
+      }
+      try {
+        source.close();
+      } finally {
+        result.complete(
+            new StreamResult(
+                StreamResult.Outcome.CANCELLED, 0, 0, 0, Duration.ZERO, Optional.of(broken)));
+        subscriberFailed("onSubscribe", broken);
+      }
+      return;
+    }
     Thread thread = threadFactory.newThread(this::runPump);
     lock.lock();
     try {
@@ -93,11 +114,12 @@ final class PublisherSink<T> implements StreamPublisher, Pump.Sink {
     StreamResult r;
     try {
       r = pump.run(new Watched(), this);
-    } catch (RejectedException refused) {
+    } catch (RuntimeException | Error notStarted) {
+      // A RejectedException from the guard, or a guard that failed: the pump closed the source.
       r =
           new StreamResult(
-              StreamResult.Outcome.CANCELLED, 0, 0, 0, Duration.ZERO, Optional.of(refused));
-      subscriber.onError(refused);
+              StreamResult.Outcome.CANCELLED, 0, 0, 0, Duration.ZERO, Optional.of(notStarted));
+      signal(() -> subscriber.onError(notStarted), "onError");
       result.complete(r);
       return;
     }
@@ -113,7 +135,6 @@ final class PublisherSink<T> implements StreamPublisher, Pump.Sink {
     }
     Thread.interrupted(); // a cancel's interrupt ends with the pump
     if (bad != null) {
-      subscriber.onError(bad);
       r =
           new StreamResult(
               StreamResult.Outcome.CANCELLED,
@@ -122,14 +143,40 @@ final class PublisherSink<T> implements StreamPublisher, Pump.Sink {
               r.heartbeats(),
               r.elapsed(),
               Optional.of(bad));
+      signal(() -> subscriber.onError(bad), "onError");
     } else if (r.outcome() == StreamResult.Outcome.COMPLETED) {
-      subscriber.onComplete();
+      signal(subscriber::onComplete, "onComplete");
     } else if (!wasCancelled) {
       StreamResult.Outcome outcome = r.outcome();
-      subscriber.onError(
-          r.failure().orElseGet(() -> new IllegalStateException("stream ended: " + outcome)));
+      Throwable failure =
+          r.failure().orElseGet(() -> new IllegalStateException("stream ended: " + outcome));
+      signal(() -> subscriber.onError(failure), "onError");
     }
     result.complete(r);
+  }
+
+  /**
+   * Sends a terminal signal. A subscriber that throws breaks §2.13; the stream has ended anyway, so
+   * the failure is logged rather than left to kill the pump thread.
+   */
+  private void signal(Runnable terminal, String method) {
+    try {
+      terminal.run();
+    } catch (RuntimeException broken) {
+      subscriberFailed(method, broken);
+    }
+  }
+
+  private void subscriberFailed(String method, Throwable failure) {
+    LOG.log(
+        Level.WARNING,
+        () ->
+            "the subscriber of stream '"
+                + config.name()
+                + "' threw from "
+                + method
+                + " (Reactive Streams rule 2.13); its subscription is cancelled",
+        failure);
   }
 
   @Override
@@ -153,7 +200,19 @@ final class PublisherSink<T> implements StreamPublisher, Pump.Sink {
     } finally {
       lock.unlock();
     }
-    subscriber.onNext(ByteBuffer.wrap(frame).asReadOnlyBuffer());
+    try {
+      subscriber.onNext(ByteBuffer.wrap(frame).asReadOnlyBuffer());
+    } catch (RuntimeException broken) {
+      // §2.13: the subscription counts as cancelled, so no onError follows; the stream ends
+      lock.lock();
+      try {
+        cancelled = true;
+      } finally {
+        lock.unlock();
+      }
+      subscriberFailed("onNext", broken);
+      throw broken;
+    }
   }
 
   @Override

@@ -96,6 +96,9 @@ final class Pump<T> {
           listeners.publish(new StreamEvent.Rejected(config.name(), refused));
         }
         throw refused;
+      } catch (RuntimeException | Error broken) {
+        closeSource(source); // a guard that fails instead of refusing must not leak the source
+        throw broken;
       }
     }
     if (!listeners.isEmpty()) {
@@ -121,7 +124,20 @@ final class Pump<T> {
    * failures. CLIENT_GONE and CANCELLED say nothing about the upstream, so the permit is released
    * without an outcome, as a circuit breaker would treat an ignored call.
    */
-  private static void report(Permit permit, StreamResult result) {
+  private void report(Permit permit, StreamResult result) {
+    try {
+      tell(permit, result);
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      // the stream has ended and the client has its answer; a guard that cannot take the outcome
+      // is logged like a throwing listener, not turned into the stream's failure
+      LOG.log(
+          Level.WARNING,
+          () -> "the guard of stream '" + config.name() + "' failed to take the outcome",
+          e);
+    }
+  }
+
+  private static void tell(Permit permit, StreamResult result) {
     try {
       if (result == null) {
         return;
@@ -147,13 +163,13 @@ final class Pump<T> {
     long heartbeats = 0;
     Outcome outcome = null;
     Throwable failure = null;
+    int unflushed = 0;
     try {
       sink.open();
       long opened = time.nanoTime(); // the idle and heartbeat clocks start once headers are out
       long totalDeadline = start + totalNanos;
       long idleDeadline = opened + idleNanos;
       long heartbeatDue = opened + heartbeatNanos;
-      int unflushed = 0;
       // With no timeout and no heartbeat nothing reads the time between items: skip the two clock
       // reads per item, which cost more than the rest of the loop.
       boolean clocked =
@@ -268,6 +284,12 @@ final class Pump<T> {
       }
       failure = writeFailed;
     } finally {
+      if (unflushed > 0
+          && (outcome == Outcome.SOURCE_FAILED
+              || outcome == Outcome.IDLE_TIMEOUT
+              || outcome == Outcome.TOTAL_TIMEOUT)) {
+        flushQuietly(sink); // the whole frames written so far still reach the client
+      }
       sink.release();
       closeSource(source);
     }
@@ -282,6 +304,12 @@ final class Pump<T> {
 
   private Poll<? extends T> poll(ChunkSource<? extends T> source, Duration wait)
       throws SourceFailure {
+    if (Thread.interrupted()) {
+      // A source that never waits (an iterator) and an output that never blocks would not see an
+      // interrupt at all; the writer must still stop (the SourceFailure path keeps the interrupt).
+      throw new SourceFailure(
+          new InterruptedException("stream '" + config.name() + "' was interrupted"));
+    }
     try {
       Poll<? extends T> poll = source.poll(wait);
       if (poll == null) {
@@ -302,6 +330,16 @@ final class Pump<T> {
       return frame;
     } catch (Exception | LinkageError | AssertionError e) {
       throw new SourceFailure(e);
+    }
+  }
+
+  private void flushQuietly(Sink sink) {
+    try {
+      sink.flush();
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException gone) {
+      // the stream has ended for its own reason; a client that is gone too changes nothing
     }
   }
 

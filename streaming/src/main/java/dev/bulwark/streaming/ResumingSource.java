@@ -188,7 +188,12 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
     ChunkSource<T> failed = current;
     current = null;
     if (failed != null) {
-      failed.close();
+      try {
+        failed.close();
+      } catch (RuntimeException closeFailed) {
+        // a dead connection often fails to close too; that must not stop the resume
+        failure.addSuppressed(closeFailed);
+      }
     }
     if (!resumeOn.test(failure) || failuresInARow >= maxResumes) {
       throw failure;

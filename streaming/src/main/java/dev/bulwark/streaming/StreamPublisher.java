@@ -15,8 +15,8 @@ public interface StreamPublisher extends Flow.Publisher<ByteBuffer> {
    * Returns how the stream ended, once it has.
    *
    * @return a stage completed with the result when the stream ends (never exceptionally; a refusal
-   *     by the writer's guard completes it with outcome {@link StreamResult.Outcome#CANCELLED} and
-   *     the refusal as failure)
+   *     by the writer's guard, or a guard that fails, completes it with outcome {@link
+   *     StreamResult.Outcome#CANCELLED} and the refusal or the guard's exception as failure)
    */
   CompletionStage<StreamResult> result();
 }

@@ -166,4 +166,18 @@ class EncodersTest {
     assertThat(text(each.encode(List.of("a", "b")))).isEqualTo("\"a\"\n\"b\"\n");
     assertThat(each.contentType()).isEqualTo("application/x-ndjson");
   }
+
+  @Test
+  void ndjsonRefusesAnEmptyOrBlankJsonTextThatWouldReadAsAHeartbeat() {
+    assertThatThrownBy(() -> Encoders.<String>ndjson(s -> "").encode("x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "NDJSON value must be a JSON text, was empty (an empty line reads as a heartbeat, so"
+                + " the item would be lost)");
+    assertThatThrownBy(() -> Encoders.<String>ndjson(s -> " \t ").encode("x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "NDJSON value must be a JSON text, was \" \t \" (an empty line reads as a heartbeat,"
+                + " so the item would be lost)");
+  }
 }

@@ -4,7 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.ManualTimeSource;
+import dev.bulwark.resilience.Permit;
+import dev.bulwark.resilience.PermitPolicy;
 import dev.bulwark.streaming.StreamResult.Outcome;
 import dev.bulwark.streaming.TestSupport.CountingSource;
 import dev.bulwark.streaming.TestSupport.TrackingThreads;
@@ -29,7 +32,7 @@ class PublisherWriterTest {
   private static final Duration LIMIT = Duration.ofSeconds(10);
 
   /** A subscriber that records everything and checks it never gets more than it requested. */
-  static final class Probe implements Flow.Subscriber<ByteBuffer> {
+  static class Probe implements Flow.Subscriber<ByteBuffer> {
     final StringBuilder text = new StringBuilder();
     final AtomicLong requested = new AtomicLong();
     final AtomicLong received = new AtomicLong();
@@ -249,5 +252,128 @@ class PublisherWriterTest {
     assertThat(probe.text.toString()).isEqualTo("line 1\n");
     assertThat(publisher.result().toCompletableFuture().get().outcome())
         .isEqualTo(Outcome.SOURCE_FAILED);
+  }
+
+  @Test
+  void aSubscriberWhoseOnCompleteThrowsStillGetsTheResultCompletedAndLeavesNoThread() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          TrackingThreads threads = new TrackingThreads("pub-");
+          CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(3)));
+          StreamPublisher publisher = lines().threadFactory(threads).build().publisher(source);
+          Probe probe =
+              new Probe(10) {
+                @Override
+                public void onComplete() {
+                  super.onComplete();
+                  throw new IllegalStateException("subscriber bug in onComplete"); // breaks §2.13
+                }
+              };
+          publisher.subscribe(probe);
+
+          StreamResult r = publisher.result().toCompletableFuture().get();
+          assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+          assertThat(r.items()).isEqualTo(3);
+          assertThat(source.closes).hasValue(1);
+          threads.assertAllEnded(Duration.ofSeconds(1));
+        });
+  }
+
+  @Test
+  void aSubscriberWhoseOnSubscribeThrowsGetsNoStreamAndTheSourceIsClosedOnce() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          TrackingThreads threads = new TrackingThreads("pub-");
+          CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(3)));
+          StreamPublisher publisher = lines().threadFactory(threads).build().publisher(source);
+          IllegalStateException bug = new IllegalStateException("subscriber bug in onSubscribe");
+          Probe probe =
+              new Probe(10) {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  throw bug; // breaks §2.13
+                }
+              };
+          publisher.subscribe(probe);
+
+          StreamResult r = publisher.result().toCompletableFuture().get();
+          assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+          assertThat(r.failure()).contains(bug);
+          assertThat(r.items()).isZero();
+          assertThat(source.closes).hasValue(1);
+          assertThat(probe.terminated).isNotDone(); // no signal after the subscriber failed
+          threads.assertAllEnded(Duration.ofSeconds(1));
+        });
+  }
+
+  @Test
+  void aGuardThatFailsWithSomethingOtherThanARefusalEndsThePublisherAndClosesTheSource() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          PermitPolicy broken =
+              new PermitPolicy() {
+                @Override
+                public String name() {
+                  return "broken";
+                }
+
+                @Override
+                public <V, X extends Exception> V call(Call<V, X> call) throws X {
+                  return call.call();
+                }
+
+                @Override
+                public Permit acquirePermit() {
+                  throw new IllegalStateException("permit store unavailable");
+                }
+              };
+          TrackingThreads threads = new TrackingThreads("pub-");
+          CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(3)));
+          StreamPublisher publisher =
+              lines().guard(broken).threadFactory(threads).build().publisher(source);
+          Probe probe = new Probe(10);
+          publisher.subscribe(probe);
+
+          assertThat(probe.terminated.get())
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessage("permit store unavailable");
+          StreamResult r = publisher.result().toCompletableFuture().get();
+          assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED); // as for a refusal: never started
+          assertThat(r.failure().orElseThrow()).hasMessage("permit store unavailable");
+          assertThat(source.closes).hasValue(1);
+          threads.assertAllEnded(Duration.ofSeconds(1));
+        });
+  }
+
+  @Test
+  void aSubscriberWhoseOnNextThrowsIsTreatedAsCancelledAndHearsNothingMore() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          TrackingThreads threads = new TrackingThreads("pub-");
+          CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(5)));
+          StreamPublisher publisher = lines().threadFactory(threads).build().publisher(source);
+          IllegalStateException bug = new IllegalStateException("subscriber bug in onNext");
+          Probe probe =
+              new Probe(10) {
+                @Override
+                public void onNext(ByteBuffer item) {
+                  super.onNext(item);
+                  throw bug; // breaks §2.13
+                }
+              };
+          publisher.subscribe(probe);
+
+          StreamResult r = publisher.result().toCompletableFuture().get();
+          assertThat(r.outcome()).isEqualTo(Outcome.CLIENT_GONE);
+          assertThat(r.failure()).contains(bug);
+          assertThat(probe.received).hasValue(1);
+          assertThat(probe.terminated).isNotDone(); // §2.13: the subscription counts as cancelled
+          assertThat(source.closes).hasValue(1);
+          threads.assertAllEnded(Duration.ofSeconds(1));
+        });
   }
 }

@@ -172,4 +172,47 @@ class ResumingSourceTest {
     assertThat(source.poll(Duration.ofSeconds(4))).isEqualTo(Poll.item("x"));
     assertThat(time.elapsed()).isEqualTo(Duration.ofSeconds(10));
   }
+
+  @Test
+  void anUpstreamWhoseCloseAlsoFailsAfterAResetIsStillResumedWithNoItemLost() throws Exception {
+    ManualTimeSource time = new ManualTimeSource();
+    AtomicInteger closes = new AtomicInteger();
+    ResumingSource<Long, Long> source =
+        ResumingSource.<Long, Long>builder(
+                after -> {
+                  long start = after.map(p -> p + 1).orElse(0L);
+                  return new ChunkSource<>() {
+                    long next = start;
+
+                    @Override
+                    public Poll<Long> poll(Duration timeout) throws IOException {
+                      if (next == 5) {
+                        return Poll.end();
+                      }
+                      if (start == 0 && next == 2) {
+                        throw new IOException("connection reset");
+                      }
+                      return Poll.item(next++);
+                    }
+
+                    @Override
+                    public void close() {
+                      closes.incrementAndGet();
+                      if (start == 0) {
+                        // the usual companion of a reset: closing the dead connection fails too
+                        throw new java.io.UncheckedIOException(new IOException("broken pipe"));
+                      }
+                    }
+                  };
+                },
+                item -> item)
+            .backoff(Backoff.fixed(Duration.ofMillis(100)).build())
+            .timeSource(time)
+            .build();
+
+    assertThat(drain(source)).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(source.resumes()).isEqualTo(1);
+    source.close();
+    assertThat(closes).hasValue(2);
+  }
 }

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.ManualTimeSource;
+import dev.bulwark.resilience.Permit;
+import dev.bulwark.resilience.PermitPolicy;
 import dev.bulwark.streaming.StreamResult.Outcome;
 import dev.bulwark.streaming.TestSupport.CountingSource;
 import dev.bulwark.streaming.TestSupport.FakeGuard;
@@ -17,11 +20,13 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -505,5 +510,202 @@ class StreamWriterTest {
       assertThat(JSON.readTree(line).get("i").asInt()).isEqualTo(i++);
     }
     assertThat(i).isEqualTo(20);
+  }
+
+  @Test
+  void interruptingAWriterWhoseSourceAndOutputNeverBlockStillCancelsTheStream() {
+    ChunkSource<Integer> source =
+        ChunkSource.fromIterator(IntStream.range(0, 1_000).iterator())
+            .map(
+                i -> {
+                  if (i == 5) {
+                    Thread.currentThread().interrupt(); // as if the request were cancelled
+                  }
+                  return i;
+                });
+    CountingSource<Integer> counted = new CountingSource<>(source);
+    StreamResult r = ndjson().build().writeTo(new Recording(new ManualTimeSource()), counted);
+    boolean stillInterrupted = Thread.interrupted();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.CANCELLED);
+    assertThat(r.items()).isEqualTo(6);
+    assertThat(r.failure()).containsInstanceOf(InterruptedException.class);
+    assertThat(stillInterrupted).isTrue();
+    assertThat(counted.closes).hasValue(1);
+  }
+
+  @Test
+  void aSourceFailureAfterAPartBatchStillFlushesTheWholeFramesWrittenBeforeIt() {
+    Iterator<Integer> failsAfterThree =
+        new Iterator<>() {
+          private int next;
+
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
+
+          @Override
+          public Integer next() {
+            if (next == 3) {
+              throw new IllegalStateException("cursor lost");
+            }
+            return next++;
+          }
+        };
+    FlushTracking out = new FlushTracking();
+    StreamResult r =
+        ndjson().flushPerBatch(100).build().writeTo(out, ChunkSource.fromIterator(failsAfterThree));
+
+    assertThat(r.outcome()).isEqualTo(Outcome.SOURCE_FAILED);
+    assertThat(r.failure().orElseThrow()).hasMessage("cursor lost");
+    assertThat(out.flushed()).isEqualTo("{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n");
+  }
+
+  @Test
+  void aTotalTimeoutDuringABatchStillFlushesTheWholeFramesWrittenBeforeIt() {
+    ManualTimeSource time = new ManualTimeSource();
+    FlushTracking out = new FlushTracking();
+    ChunkSource<Integer> steady =
+        ChunkSource.fromIterator(IntStream.range(0, 100).iterator())
+            .map(
+                i -> {
+                  time.advance(Duration.ofSeconds(1)); // always ready, one per second
+                  return i;
+                });
+    StreamResult r =
+        ndjson()
+            .flushPerBatch(1_000)
+            .totalTimeout(Duration.ofMillis(3_500))
+            .timeSource(time)
+            .build()
+            .writeTo(out, steady);
+
+    assertThat(r.outcome()).isEqualTo(Outcome.TOTAL_TIMEOUT);
+    assertThat(r.items()).isEqualTo(4);
+    assertThat(out.flushed()).isEqualTo(out.written()).endsWith("{\"n\":3}\n");
+  }
+
+  @Test
+  void aGuardThatFailsWithSomethingOtherThanARefusalStillClosesTheSourceOnce() {
+    PermitPolicy broken =
+        new PermitPolicy() {
+          @Override
+          public String name() {
+            return "broken";
+          }
+
+          @Override
+          public <V, X extends Exception> V call(Call<V, X> call) throws X {
+            return call.call();
+          }
+
+          @Override
+          public Permit acquirePermit() {
+            throw new IllegalStateException("permit store unavailable");
+          }
+        };
+    CountingSource<Integer> source = new CountingSource<>(ChunkSource.of(range(3)));
+    Recording out = new Recording(new ManualTimeSource());
+
+    assertThatThrownBy(() -> ndjson().guard(broken).build().writeTo(out, source))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("permit store unavailable");
+    assertThat(source.closes).hasValue(1);
+    assertThat(out.text()).isEmpty();
+  }
+
+  @Test
+  void aBufferedSourceRefusedByTheGuardBeforeItsFirstPollStillClosesItsUpstreamOnce() {
+    FakeGuard guard = new FakeGuard();
+    guard.refuse = true;
+    CountingSource<Integer> upstream = new CountingSource<>(ChunkSource.of(range(3)));
+    BufferedSource<Integer> buffered = upstream.buffered(4);
+
+    assertThatThrownBy(
+            () ->
+                ndjson()
+                    .guard(guard)
+                    .build()
+                    .writeTo(new Recording(new ManualTimeSource()), buffered))
+        .isInstanceOf(FakeRejection.class);
+    assertThat(upstream.closes).hasValue(1);
+    buffered.close();
+    assertThat(upstream.closes).hasValue(1);
+  }
+
+  @Test
+  void aPermitThatFailsToHearTheOutcomeDoesNotTurnACompletedStreamIntoAnException() {
+    AtomicInteger closes = new AtomicInteger();
+    PermitPolicy buggy =
+        new PermitPolicy() {
+          @Override
+          public String name() {
+            return "buggy";
+          }
+
+          @Override
+          public <V, X extends Exception> V call(Call<V, X> call) throws X {
+            return call.call();
+          }
+
+          @Override
+          public Permit acquirePermit() {
+            return new Permit() {
+              @Override
+              public void onSuccess() {
+                throw new IllegalStateException("metrics store unavailable");
+              }
+
+              @Override
+              public void onFailure(Throwable failure) {}
+
+              @Override
+              public void close() {
+                closes.incrementAndGet();
+              }
+            };
+          }
+        };
+    List<StreamEvent> events = new CopyOnWriteArrayList<>();
+    StreamWriter<Integer> writer = ndjson().guard(buggy).build();
+    writer.subscribe(events::add);
+    Recording out = new Recording(new ManualTimeSource());
+
+    StreamResult r = writer.writeTo(out, ChunkSource.of(range(3)));
+
+    assertThat(r.outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(r.items()).isEqualTo(3);
+    assertThat(closes).hasValue(1);
+    assertThat(events).last().isInstanceOf(StreamEvent.Ended.class);
+  }
+
+  /** An output stream that remembers what had been written at the last flush. */
+  private static final class FlushTracking extends OutputStream {
+    private final java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    private String flushed = "";
+
+    @Override
+    public void write(int b) {
+      all.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      all.write(b, off, len);
+    }
+
+    @Override
+    public void flush() {
+      flushed = all.toString(UTF_8);
+    }
+
+    String written() {
+      return all.toString(UTF_8);
+    }
+
+    String flushed() {
+      return flushed;
+    }
   }
 }

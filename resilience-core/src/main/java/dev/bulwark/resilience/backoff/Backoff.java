@@ -289,8 +289,9 @@ public final class Backoff {
      *
      * @return the backoff
      * @throws IllegalArgumentException if a duration is negative or longer than about 292 years, an
-     *     exponential's initial delay is zero, {@code max} is less than {@code initial}, or an
-     *     exponential's multiplier is not greater than 1
+     *     exponential's initial delay is zero, the initial delay is zero with decorrelated jitter,
+     *     {@code max} is less than {@code initial}, or an exponential's multiplier is not greater
+     *     than 1
      * @throws NullPointerException if a duration, the jitter or a given random generator is null
      */
     public Backoff build() {
@@ -312,6 +313,15 @@ public final class Backoff {
           Checks.require(
               !Double.isInfinite(multiplier), "multiplier must be finite, was " + multiplier);
         }
+      }
+      if (jitter instanceof Jitter.Decorrelated) {
+        // rand(initial, 3 * previous) never leaves zero: every delay would be zero.
+        String setting = kind == Kind.FIXED ? "delay" : "initial";
+        Checks.require(
+            initial.compareTo(Duration.ZERO) > 0,
+            setting
+                + " must be positive for decorrelated jitter (it grows from initial), was "
+                + Durations.format(initial));
       }
       fitsInNanos(initial, kind == Kind.FIXED ? "delay" : "initial");
       fitsInNanos(increment, "increment");

@@ -14,7 +14,8 @@ import dev.bulwark.resilience.internal.Checks;
  *   <li>{@link #full()}: {@code rand(0, d)} — the best at spreading load;
  *   <li>{@link #equal()}: {@code d/2 + rand(0, d/2)} — never shorter than half;
  *   <li>{@link #decorrelated()}: {@code min(max, rand(initial, 3 · previous))}, starting from
- *       {@code previous = initial}; it ignores the base curve and grows from its own last value;
+ *       {@code previous = initial}; it ignores the base curve and grows from its own last value, so
+ *       it needs a positive initial delay;
  *   <li>{@link #proportional(double) proportional(f)}: {@code d · (1 + rand(-f, f))}, the only kind
  *       resilience4j and Failsafe offer.
  * </ul>

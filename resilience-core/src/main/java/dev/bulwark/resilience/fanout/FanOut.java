@@ -208,14 +208,17 @@ public final class FanOut implements EventSource<FanOutEvent> {
         try {
           int next = 0;
           while (true) {
+            // The deadline is checked before any call starts: a call that finishes after the
+            // deadline (or an inherited deadline that has already passed) must not let a call
+            // that has not started begin, since its outcome is fixed as NotFinished anyway.
+            long remaining = deadline.nanoTime() - time.nanoTime();
+            if (remaining <= 0) {
+              break;
+            }
             while (running < config.maxConcurrency && next < size) {
               startCall(next++);
             }
             if (finished == size) {
-              break;
-            }
-            long remaining = deadline.nanoTime() - time.nanoTime();
-            if (remaining <= 0) {
               break;
             }
             time.awaitNanos(lock, changed, remaining);

@@ -49,9 +49,10 @@ import java.util.function.Consumer;
  * <p><b>Outcomes.</b> The first success wins; the other attempts are interrupted and their results
  * dropped. Hedging is about slowness, not failure: a failed attempt does not start another (put a
  * {@code Retry} around the hedge for that). When every attempt that started has failed, the last
- * failure to arrive is thrown unchanged, checked ones included. If the caller's thread is
- * interrupted while it waits, every attempt is interrupted, the caller's interrupt status is
- * restored and a {@link CancellationException} is thrown.
+ * failure to arrive is thrown unchanged, checked ones included, unless an attempt threw an {@link
+ * Error}: then the first such Error is thrown, so that a later exception cannot hide it. If the
+ * caller's thread is interrupted while it waits, every attempt is interrupted, the caller's
+ * interrupt status is restored and a {@link CancellationException} is thrown.
  */
 public final class Hedge implements Policy, EventSource<HedgeEvent> {
 
@@ -146,7 +147,8 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
    * Runs {@code call}, hedged: more attempts start while none has succeeded, up to the limit.
    * {@code call} must be idempotent and safe to run on several threads at once.
    *
-   * @throws X the last failure, unchanged, if every attempt that started failed
+   * @throws X the last failure, unchanged, if every attempt that started failed (the first {@link
+   *     Error} instead, if an attempt threw one)
    * @throws CancellationException if the caller's thread was interrupted while it waited; the
    *     attempts are interrupted and the interrupt status is restored
    * @throws NullPointerException if {@code call} is null
@@ -301,8 +303,8 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
               value = result;
               wonAt = now;
             }
-          } else {
-            lastFailure = failure;
+          } else if (!(lastFailure instanceof Error)) {
+            lastFailure = failure; // an Error (the JVM or the call is broken) is never hidden
           }
         }
         changed.signal();

@@ -56,7 +56,16 @@ final class Gcra {
 
   private final long maxWaitCapNanos;
 
-  Gcra(int permits, long periodNanos, int burst) {
+  /**
+   * The time source's reading when the limiter was built. Time is counted from it, so the stored
+   * values start near zero and reach the wrap-around of {@code nanoTime · q}, where a value could
+   * collide with {@link RateLimiterStore#ABSENT}, only after 2⁶³ units (292 years for {@code q =
+   * 1}) — not whenever the time source happens to read near {@code Long.MAX_VALUE}.
+   */
+  final long originNanos;
+
+  Gcra(int permits, long periodNanos, int burst, long originNanos) {
+    this.originNanos = originNanos;
     long g = gcd(periodNanos, permits);
     this.permits = permits;
     this.burst = burst;
@@ -77,12 +86,12 @@ final class Gcra {
 
   /** Returns the time the given bucket shape takes to refill, for messages. */
   static Duration refillTime(int permits, long periodNanos, int burst) {
-    return Duration.ofNanos(new Gcra(permits, periodNanos, burst).refillNanos);
+    return Duration.ofNanos(new Gcra(permits, periodNanos, burst, 0L).refillNanos);
   }
 
   /** Converts nanoseconds of the time source to units (wrapping, as the source does). */
   long units(long nanos) {
-    return nanos * q;
+    return (nanos - originNanos) * q;
   }
 
   /** Returns the debt of a stored value at {@code nowUnits}: zero for a full bucket. */

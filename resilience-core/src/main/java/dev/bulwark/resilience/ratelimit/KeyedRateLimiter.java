@@ -94,7 +94,8 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
     this.config = config;
     this.listeners = new Listeners<>("rate limiter '" + b.name + "'");
     this.maxWaitNanos = Gcra.saturatedNanos(config.maxWait);
-    Gcra gcra = new Gcra(config.permits, config.period.toNanos(), config.burst);
+    Gcra gcra =
+        new Gcra(config.permits, config.period.toNanos(), config.burst, b.timeSource.nanoTime());
     long expireNanos = Gcra.saturatedNanos(config.expireAfterIdle);
     if (custom == null) {
       this.memory =

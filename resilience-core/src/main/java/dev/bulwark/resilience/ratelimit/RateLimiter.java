@@ -86,7 +86,8 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
     this.engine =
         new Engine<>(
             b.name,
-            new Gcra(config.permits, config.period.toNanos(), config.burst),
+            new Gcra(
+                config.permits, config.period.toNanos(), config.burst, b.timeSource.nanoTime()),
             b.store == null ? new LocalBucket() : b.store,
             b.timeSource,
             listeners,

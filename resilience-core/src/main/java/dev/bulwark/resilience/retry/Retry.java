@@ -64,8 +64,9 @@ import java.util.function.Predicate;
  *       exception (once: a failure that already carries one is left as it is; an exception built
  *       with suppression disabled carries none), and a {@link RetryEvent.BudgetExhausted} event is
  *       published;
- *   <li>the thread is interrupted while it waits: the retry stops, sets the thread's interrupt
- *       status again (so that the caller still sees it) and rethrows the last failure.
+ *   <li>the thread is interrupted, before or while it waits: the retry stops, keeps or sets the
+ *       thread's interrupt status again (so that the caller still sees it) and rethrows the last
+ *       failure.
  * </ul>
  *
  * <p><b>Cost.</b> When the first attempt succeeds and nobody listens, a call allocates nothing: the
@@ -88,8 +89,9 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
    *
    * Before each wait the loop decides in this order: is the outcome retryable; are attempts left;
    * does the wait (backoff delay, raised to an inner refusal's retryAfter) end before the
-   * deadline; does the budget allow it. The budget comes last so that a retry that would not
-   * happen anyway does not spend a token that another caller could use.
+   * deadline; is the thread still uninterrupted; does the budget allow it. The budget comes last
+   * so that a retry that would not happen anyway does not spend a token that another caller could
+   * use.
    */
 
   static {
@@ -250,6 +252,11 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       }
       if (delay >= nanosLeft(start, deadline)) {
         return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.DEADLINE);
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        // The sleep would throw at once: stop before a budget token is spent on a retry that will
+        // not happen, or a Retrying event announces one. The interrupt status stays set.
+        return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.INTERRUPTED);
       }
       if (budget != null && !budget.tryAcquireRetry()) {
         if (failure != null && !carriesBudgetRefusal(failure)) {

@@ -22,19 +22,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * Retry retry = Retry.builder("quotes").budget(budget).build();
  * }</pre>
  *
- * <p><b>Design.</b> The window is cut into ten slots; each holds the number of requests and retries
- * recorded in it, tagged with the slot's epoch, so a stale slot reads as empty and is reset on its
- * next use — time moves lazily, with no timer. {@link #recordRequest()} is the hot path (once per
- * call) and is a single compare-and-set. {@link #tryAcquireRetry()} runs only after a failure; it
- * takes a lock so that two racing retries cannot both take the last token, which keeps the bound
- * exact under contention.
+ * <p><b>Design.</b> The window is cut into ten slots; each holds the number of requests and, in a
+ * second array, of retries recorded in it, tagged with the slot's epoch (40 bits: a 1 ms slot
+ * repeats its tag only after 34 years), so a stale slot reads as empty and is reset on its next use
+ * — time moves lazily, with no timer. {@link #recordRequest()} is the hot path (once per call) and
+ * is a single compare-and-set. {@link #tryAcquireRetry()} runs only after a failure; it takes a
+ * lock so that two racing retries cannot both take the last token, which keeps the bound exact
+ * under contention. A slot holds up to 16.7 million of each count; a request past that is not
+ * counted (fewer retries, never more), and a retry past it is denied.
  */
 public final class RetryBudget {
 
   private static final int SLOTS = 10;
-  private static final int COUNT_BITS = 21;
-  private static final long COUNT_MASK = (1L << COUNT_BITS) - 1; // up to ~2 million per slot
-  private static final int EPOCH_SHIFT = 2 * COUNT_BITS;
+  private static final int COUNT_BITS = 24;
+  private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
+  private static final long EPOCH_MASK = (1L << (64 - COUNT_BITS)) - 1;
 
   /**
    * The configuration of a budget, as built.
@@ -50,8 +52,9 @@ public final class RetryBudget {
   private final long slotNanos;
   private final long origin; // readings are taken relative to it, so wrap-around is harmless
   private final long floor;
-  // per slot: epoch (22 bits) | retries (21 bits) | requests (21 bits)
-  private final AtomicLongArray slots = new AtomicLongArray(SLOTS);
+  // per slot: epoch (40 bits) | count (24 bits)
+  private final AtomicLongArray requests = new AtomicLongArray(SLOTS);
+  private final AtomicLongArray retries = new AtomicLongArray(SLOTS);
   private final ReentrantLock retryLock = new ReentrantLock();
 
   private RetryBudget(Builder b) {
@@ -62,7 +65,8 @@ public final class RetryBudget {
     this.origin = time.nanoTime();
     long epoch = epoch(origin);
     for (int i = 0; i < SLOTS; i++) {
-      slots.set(i, pack(epoch - SLOTS, 0, 0)); // all stale: an empty window
+      requests.set(i, pack(epoch - SLOTS, 0)); // all stale: an empty window
+      retries.set(i, pack(epoch - SLOTS, 0));
     }
   }
 
@@ -86,7 +90,7 @@ public final class RetryBudget {
 
   /** Records a first attempt (a request); each adds {@code ratio} of a retry to the budget. */
   public void recordRequest() {
-    add(1, 0);
+    add(requests, epoch(time.nanoTime()));
   }
 
   /**
@@ -97,11 +101,8 @@ public final class RetryBudget {
   public boolean tryAcquireRetry() {
     retryLock.lock();
     try {
-      if (retriesLeft(epoch(time.nanoTime())) <= 0) {
-        return false;
-      }
-      add(0, 1);
-      return true;
+      long epoch = epoch(time.nanoTime());
+      return retriesLeft(epoch) > 0 && add(retries, epoch);
     } finally {
       retryLock.unlock();
     }
@@ -117,58 +118,57 @@ public final class RetryBudget {
   }
 
   private long retriesLeft(long epoch) {
-    long requests = 0;
-    long retries = 0;
-    for (int i = 0; i < SLOTS; i++) {
-      long s = slots.get(i);
-      if (((epoch - epochOf(s)) & EPOCH_MASK) < SLOTS) {
-        requests += requestsOf(s);
-        retries += retriesOf(s);
-      }
-    }
-    return (long) Math.floor(config.ratio * requests) + floor - retries;
+    return (long) Math.floor(config.ratio * inWindow(requests, epoch))
+        + floor
+        - inWindow(retries, epoch);
   }
 
-  private void add(long requests, long retries) {
-    long epoch = epoch(time.nanoTime());
+  private static long inWindow(AtomicLongArray counts, long epoch) {
+    long sum = 0;
+    for (int i = 0; i < SLOTS; i++) {
+      long s = counts.get(i);
+      if (((epoch - epochOf(s)) & EPOCH_MASK) < SLOTS) {
+        sum += countOf(s);
+      }
+    }
+    return sum;
+  }
+
+  /** Adds one to the slot of {@code epoch}; false if the slot's count is full. */
+  private static boolean add(AtomicLongArray counts, long epoch) {
     int index = (int) Math.floorMod(epoch, (long) SLOTS);
     while (true) {
-      long s = slots.get(index);
-      long next =
-          epochOf(s) == (epoch & EPOCH_MASK)
-              ? pack(epoch, saturate(requestsOf(s) + requests), saturate(retriesOf(s) + retries))
-              : pack(epoch, requests, retries); // the slot is stale: start it afresh
-      if (slots.compareAndSet(index, s, next)) {
-        return;
+      long s = counts.get(index);
+      long next;
+      if (epochOf(s) == (epoch & EPOCH_MASK)) {
+        if (countOf(s) == COUNT_MASK) {
+          return false;
+        }
+        next = s + 1;
+      } else {
+        next = pack(epoch, 1); // the slot is stale: start it afresh
+      }
+      if (counts.compareAndSet(index, s, next)) {
+        return true;
       }
     }
   }
-
-  private static final long EPOCH_MASK = (1L << (64 - EPOCH_SHIFT)) - 1;
 
   private long epoch(long nanos) {
     return Math.floorDiv(nanos - origin, slotNanos);
   }
 
-  private static long pack(long epoch, long requests, long retries) {
-    return ((epoch & EPOCH_MASK) << EPOCH_SHIFT) | (retries << COUNT_BITS) | requests;
+  private static long pack(long epoch, long count) {
+    return ((epoch & EPOCH_MASK) << COUNT_BITS) | count;
   }
 
   /** The slot's epoch, in the same masked form that {@link #pack} stores. */
   private static long epochOf(long slot) {
-    return slot >>> EPOCH_SHIFT;
+    return slot >>> COUNT_BITS;
   }
 
-  private static long requestsOf(long slot) {
+  private static long countOf(long slot) {
     return slot & COUNT_MASK;
-  }
-
-  private static long retriesOf(long slot) {
-    return (slot >>> COUNT_BITS) & COUNT_MASK;
-  }
-
-  private static long saturate(long count) {
-    return Math.min(count, COUNT_MASK);
   }
 
   @Override
@@ -211,7 +211,7 @@ public final class RetryBudget {
     /**
      * Sets the span over which requests and retries are counted (default 10 s).
      *
-     * @param window at least 10 ms
+     * @param window at least 10 ms, at most about 292 years
      * @return this builder
      */
     public Builder window(Duration window) {
@@ -235,7 +235,8 @@ public final class RetryBudget {
      *
      * @return the budget
      * @throws IllegalArgumentException if {@code ratio} is outside [0, 1], {@code
-     *     minRetriesPerSecond} is negative, or {@code window} is shorter than 10 ms
+     *     minRetriesPerSecond} is negative, or {@code window} is shorter than 10 ms or longer than
+     *     about 292 years
      * @throws NullPointerException if {@code window} or {@code timeSource} is null
      */
     public RetryBudget build() {
@@ -246,6 +247,13 @@ public final class RetryBudget {
       Checks.require(
           window.compareTo(Duration.ofMillis(10)) >= 0,
           "window must be at least 10ms, was " + Durations.format(window));
+      Duration longest = Duration.ofNanos(Long.MAX_VALUE);
+      Checks.require(
+          window.compareTo(longest) <= 0,
+          "window must be at most "
+              + Durations.format(longest)
+              + " (the range of nanoseconds), was "
+              + Durations.format(window));
       return new RetryBudget(this);
     }
   }

@@ -27,7 +27,8 @@ public final class RetryBudgetExhaustedException extends RejectedException {
         null,
         "retry budget of '"
             + policyName
-            + "' is exhausted; no retry until more first attempts succeed or the budget's window"
-            + " moves on (the dependency is failing often)");
+            + "' is exhausted; retries resume as more calls are made (each adds a share of a"
+            + " retry, whether it succeeds or not) or as the budget's window moves on; the"
+            + " dependency is failing often");
   }
 }

@@ -70,7 +70,7 @@ public sealed interface RetryEvent {
       DEADLINE,
       /** The {@link RetryBudget} denied the retry. */
       BUDGET_EXHAUSTED,
-      /** The thread was interrupted while it waited between attempts. */
+      /** The thread was interrupted before or while it waited between attempts. */
       INTERRUPTED
     }
   }

@@ -169,6 +169,16 @@ class BackoffTest {
   }
 
   @Test
+  void decorrelatedJitterRefusesAZeroInitialDelayFromWhichItWouldNeverGrow() {
+    // rand(0, 3 * 0) is 0 for ever: a linear curve from zero would retry in a hot loop
+    Backoff.Builder fromZero =
+        Backoff.linear(Duration.ZERO, ofMillis(100), ofSeconds(1)).jitter(Jitter.decorrelated());
+    assertThatThrownBy(fromZero::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("initial must be positive for decorrelated jitter");
+  }
+
+  @Test
   void aSeededGeneratorRepeatsTheSequenceAndEachSequenceStartsAfresh() {
     Backoff a =
         Backoff.exponential(ofMillis(10), ofSeconds(5))

@@ -304,6 +304,45 @@ class FanOutTest {
   }
 
   @Test
+  void startsNoCallWhenTheInheritedDeadlineHasAlreadyPassed() {
+    FanOut fanOut = fanOut().build();
+    AtomicInteger ran = new AtomicInteger();
+    Deadline passed = Deadline.within(time, Duration.ofMillis(100));
+    time.advance(Duration.ofMillis(100));
+    List<Outcome<Integer>> outcomes =
+        passed.callAsCurrent(() -> fanOut.map(List.of(1, 2), i -> ran.incrementAndGet()));
+    assertThat(outcomes)
+        .containsExactly(new Outcome.NotFinished<>(false), new Outcome.NotFinished<>(false));
+    assertThat(ran).hasValue(0);
+    assertThat(threads).isEmpty();
+  }
+
+  @Test
+  void aCallThatEndsAfterTheDeadlineDoesNotLetTheNextOneStart() {
+    assertTimeoutPreemptively(
+        BOUND,
+        () -> {
+          FanOut fanOut = fanOut().maxConcurrency(1).build();
+          AtomicBoolean ranLate = new AtomicBoolean();
+          List<Call<String, Exception>> calls =
+              List.of(
+                  () -> {
+                    time.awaitWaiters(1); // the caller waits for the deadline
+                    time.advance(Duration.ofSeconds(3)); // the call overruns it, then returns
+                    return "late";
+                  },
+                  () -> {
+                    ranLate.set(true);
+                    return "never";
+                  });
+          List<Outcome<String>> outcomes = new Caller<>(fanOut, calls).join();
+          assertThat(outcomes.get(1)).isEqualTo(new Outcome.NotFinished<>(false));
+          assertThat(ranLate).isFalse();
+          assertThat(threads).hasSize(1);
+        });
+  }
+
+  @Test
   void aThreadFactoryThatFailsMakesTheCallsOutcomeAFailure() {
     IllegalStateException full = new IllegalStateException("no more threads");
     FanOut fanOut =

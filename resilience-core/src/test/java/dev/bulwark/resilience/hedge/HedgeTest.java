@@ -234,6 +234,37 @@ class HedgeTest {
   }
 
   @Test
+  void anErrorOfOneAttemptIsNotHiddenByALaterFailureOfAnother() {
+    assertTimeoutPreemptively(
+        BOUND,
+        () -> {
+          Hedge hedge = hedge().build();
+          Attempts attempts = new Attempts();
+          CountDownLatch releaseFirst = new CountDownLatch(1);
+          StackOverflowError broken = new StackOverflowError("a bug in the call");
+          Caller<String> caller =
+              new Caller<>(
+                  hedge,
+                  () -> {
+                    int n = attempts.begin();
+                    if (n == 1) {
+                      releaseFirst.await();
+                      throw new IOException("slow and down");
+                    }
+                    throw broken;
+                  });
+          attempts.entered[0].await();
+          time.awaitWaiters(1);
+          time.advance(Duration.ofMillis(100));
+          attempts.entered[1].await();
+          threads.get(1).join(); // the second attempt has failed with the Error
+          releaseFirst.countDown();
+          caller.join();
+          assertThat(caller.failure.get()).isSameAs(broken);
+        });
+  }
+
+  @Test
   void aFailedFirstAttemptStartsNoHedge() {
     Hedge hedge = hedge().build();
     IOException down = new IOException("down");

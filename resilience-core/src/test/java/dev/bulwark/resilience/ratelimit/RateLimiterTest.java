@@ -30,6 +30,28 @@ class RateLimiterTest {
     return RateLimiter.builder("api").rate(permits, period).burst(burst).timeSource(time).build();
   }
 
+  /**
+   * Regression: built as the clock read Long.MAX_VALUE, a limiter of one permit per nanosecond
+   * stored its next arrival time as the "absent" marker's neighbour and refused a caller arriving
+   * exactly at the rate one nanosecond later (found by the steady-arrival property).
+   */
+  @Test
+  void aSteadyArrivalIsAdmittedAcrossTheClocksWrapAround() {
+    for (long start : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE}) {
+      ManualTimeSource clock = new ManualTimeSource(start);
+      RateLimiter limiter =
+          RateLimiter.builder("wrap")
+              .rate(1000, Duration.ofNanos(1000))
+              .burst(1)
+              .timeSource(clock)
+              .build();
+      for (int i = 0; i < 6; i++) {
+        assertThat(limiter.tryAcquire(1)).as("start %d, arrival %d", start, i).isTrue();
+        clock.advance(Duration.ofNanos(1));
+      }
+    }
+  }
+
   @Test
   void grantsTheBurstAtOnceThenOnePermitPerInterval() {
     RateLimiter limiter = limiter(100, ofSeconds(1), 5);

@@ -134,6 +134,17 @@ class ConfigurationErrorsTest {
                 "exponential: null max",
                 () -> Backoff.exponential(ofMillis(1), null).build(),
                 "max"),
+            iae(
+                "linear: decorrelated jitter from a zero initial delay",
+                () ->
+                    Backoff.linear(Duration.ZERO, ofMillis(100), ofSeconds(1))
+                        .jitter(Jitter.decorrelated())
+                        .build(),
+                "initial must be positive for decorrelated jitter (it grows from initial), was 0s"),
+            iae(
+                "fixed: decorrelated jitter of a zero delay",
+                () -> Backoff.fixed(Duration.ZERO).jitter(Jitter.decorrelated()).build(),
+                "delay must be positive for decorrelated jitter (it grows from initial), was 0s"),
             npe("null jitter", () -> Backoff.fixed(ofMillis(1)).jitter(null).build(), "jitter"),
             npe(
                 "null random generator",
@@ -191,6 +202,11 @@ class ConfigurationErrorsTest {
                 "negative window",
                 () -> RetryBudget.builder().window(ofSeconds(-1)).build(),
                 "window must be at least 10ms, was -1s"),
+            iae(
+                "window beyond the range of nanoseconds",
+                () -> RetryBudget.builder().window(HUGE).build(),
+                "window must be at most 9223372036.855s (the range of nanoseconds), was"
+                    + " 9460800000s"),
             npe("null window", () -> RetryBudget.builder().window(null).build(), "window"),
             npe(
                 "null time source",

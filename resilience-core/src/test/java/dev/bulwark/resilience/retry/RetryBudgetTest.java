@@ -78,6 +78,34 @@ class RetryBudgetTest {
   }
 
   @Test
+  void countsOfLongAgoDoNotComeBackAfterTheSlotEpochsWrapAround() {
+    // A 10 ms window has 1 ms slots. Counts tagged with a slot epoch of 22 bits looked current
+    // again after 2^22 slots (70 minutes) with no call: a retry taken then blocked the floor, and
+    // requests made then paid for retries now.
+    RetryBudget budget =
+        RetryBudget.builder()
+            .ratio(1)
+            .minRetriesPerSecond(100) // 1 retry per 10 ms window
+            .window(ofMillis(10))
+            .timeSource(time)
+            .build();
+    for (int i = 0; i < 5; i++) {
+      budget.recordRequest();
+    }
+    for (int i = 0; i < 6; i++) {
+      assertThat(budget.tryAcquireRetry()).isTrue();
+    }
+    assertThat(budget.tryAcquireRetry()).isFalse();
+
+    time.advance(ofMillis(1L << 22));
+    assertThat(budget.available()).as("only the floor, after 70 quiet minutes").isEqualTo(1);
+    time.advance(ofMillis(5L << 22));
+    assertThat(budget.available()).isEqualTo(1);
+    assertThat(budget.tryAcquireRetry()).isTrue();
+    assertThat(budget.tryAcquireRetry()).isFalse();
+  }
+
+  @Test
   void keepsCountingAcrossTheWrapAroundOfNanoTime() {
     ManualTimeSource late = new ManualTimeSource(Long.MAX_VALUE - ofMillis(500).toNanos());
     RetryBudget budget =

@@ -375,8 +375,9 @@ class RetryTest {
     assertThat(refusal.retryAfter()).isEmpty();
     assertThat(refusal)
         .hasMessage(
-            "retry budget of 'quotes' is exhausted; no retry until more first attempts succeed or the"
-                + " budget's window moves on (the dependency is failing often)");
+            "retry budget of 'quotes' is exhausted; retries resume as more calls are made (each adds"
+                + " a share of a retry, whether it succeeds or not) or as the budget's window moves"
+                + " on; the dependency is failing often");
     assertThat(flaky.calls).hasValue(1);
     assertThat(time.sleeps()).isEmpty();
     assertThat(events)
@@ -471,6 +472,56 @@ class RetryTest {
     assertThat(time.sleeps()).isEmpty();
     assertThat(events.getLast())
         .isEqualTo(new RetryEvent.Failed("quotes", 1, down, Reason.INTERRUPTED));
+  }
+
+  @Test
+  void failedFirstAttemptsRefillTheBudgetAsTheRefusalSays() {
+    RetryBudget budget =
+        RetryBudget.builder().ratio(0.5).minRetriesPerSecond(0).timeSource(time).build();
+    Retry retry = retry().maxAttempts(2).budget(budget).build();
+    IOException down = new IOException("down");
+
+    // the first call is denied its retry; its failed first attempt still counts as a request
+    assertThatThrownBy(() -> retry.call(new Flaky(down, down)::call)).isSameAs(down);
+    assertThat(down.getSuppressed()[0])
+        .hasMessageNotContaining("until more first attempts succeed")
+        .hasMessageContaining("whether it succeeds or not");
+    // a second failing call makes two requests: one retry is allowed though nothing succeeded
+    Flaky flaky = new Flaky(new IOException("again"));
+    assertThat(catchThrowable(() -> retry.call(flaky::call))).isNull();
+    assertThat(flaky.calls).hasValue(2);
+  }
+
+  @Test
+  void anInterruptedThreadSpendsNoBudgetTokenAndAnnouncesNoRetry() {
+    RetryBudget budget =
+        RetryBudget.builder()
+            .ratio(0)
+            .minRetriesPerSecond(1)
+            .window(ofSeconds(10))
+            .timeSource(time)
+            .build();
+    Retry retry = listened(retry().maxAttempts(5).budget(budget).build());
+    IOException down = new IOException("down");
+
+    try {
+      Throwable thrown =
+          catchThrowable(
+              () ->
+                  retry.call(
+                      () -> {
+                        Thread.currentThread().interrupt(); // e.g. a Timeout fired meanwhile
+                        throw down;
+                      }));
+
+      assertThat(thrown).isSameAs(down);
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(budget.available()).isEqualTo(10);
+    assertThat(events)
+        .containsExactly(new RetryEvent.Failed("quotes", 1, down, Reason.INTERRUPTED));
   }
 
   @Test

@@ -31,6 +31,7 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
   private final ReentrantLock runLock = new ReentrantLock();
   private final boolean interruptOnClose;
   private final ThreadFactory threadFactory;
+  private final AutoCloseable neverStarted;
   private volatile Generator<T> body; // written under runLock; null once the producer started
   private Thread producer; // guarded by runLock
   private boolean running; // guarded by runLock
@@ -41,8 +42,10 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
       int bufferSize,
       TimeSource time,
       ThreadFactory threadFactory,
-      boolean interruptOnClose) {
+      boolean interruptOnClose,
+      AutoCloseable neverStarted) {
     this.body = body;
+    this.neverStarted = neverStarted;
     this.threadFactory = threadFactory;
     this.channel = Channel.<T>builder().capacity(bufferSize).timeSource(time).build();
     this.interruptOnClose = interruptOnClose;
@@ -60,7 +63,23 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
       TimeSource time,
       ThreadFactory threadFactory,
       boolean interruptOnClose) {
-    return new GeneratorSource<>(body, bufferSize, time, threadFactory, interruptOnClose);
+    return create(body, bufferSize, time, threadFactory, interruptOnClose, null);
+  }
+
+  /**
+   * Creates the source, with a clean-up for a source that is closed before its producer started:
+   * the producer code would have released a resource it was given (an upstream source in its
+   * try-with-resources), but never runs. Exactly one of the two releases it.
+   */
+  public static <T> GeneratorSource<T> create(
+      Generator<T> body,
+      int bufferSize,
+      TimeSource time,
+      ThreadFactory threadFactory,
+      boolean interruptOnClose,
+      AutoCloseable neverStarted) {
+    return new GeneratorSource<>(
+        body, bufferSize, time, threadFactory, interruptOnClose, neverStarted);
   }
 
   /** Starts the producer thread unless it was started already or the source is closed. */
@@ -143,15 +162,19 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
       return;
     }
     channel.cancel();
-    if (interruptOnClose) {
-      runLock.lock();
-      try {
-        if (running && producer != Thread.currentThread()) {
-          producer.interrupt();
-        }
-      } finally {
-        runLock.unlock();
+    boolean started;
+    runLock.lock();
+    try {
+      started = body == null; // startOnce, under this lock, sees the cancel and will not start
+      body = null;
+      if (interruptOnClose && running && producer != Thread.currentThread()) {
+        producer.interrupt();
       }
+    } finally {
+      runLock.unlock();
+    }
+    if (!started && neverStarted != null) {
+      Once.closeQuietly(neverStarted, this);
     }
   }
 
