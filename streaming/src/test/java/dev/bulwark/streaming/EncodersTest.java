@@ -44,6 +44,14 @@ class EncodersTest {
   }
 
   @Test
+  void theFirstLineBreakOfEitherKindIsTheOneNamed() {
+    assertThatThrownBy(() -> Encoders.lines().encode("a\rb\nc"))
+        .hasMessageContaining("found CR at index 1");
+    assertThatThrownBy(() -> Encoders.<String>ndjson(s -> s).encode("{}\n\r"))
+        .hasMessageContaining("found LF at index 2");
+  }
+
+  @Test
   void ndjsonWritesOneJsonValuePerLineThatJacksonReadsBack() throws Exception {
     Encoder<Map<String, Object>> ndjson = Encoders.ndjson(JSON::writeValueAsString);
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -4,9 +4,11 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
+import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.timeout.TimeoutExceededException;
@@ -65,6 +67,18 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
       Duration timeout,
       Duration maxWait,
       Predicate<? super Throwable> dropWhen) {}
+
+  static {
+    Chains.register(
+        AdaptiveBulkhead.class,
+        new Chains.Link() {
+          @Override
+          public <T, X extends Exception> T call(
+              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
+            return ((AdaptiveBulkhead) policy).call(rest, next, call);
+          }
+        });
+  }
 
   private final String name;
   private final Config config;
@@ -162,11 +176,16 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Objects.requireNonNull(call, "call");
+    return call(Chains.DIRECT, 0, call);
+  }
+
+  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
+  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
     int inFlight = admission.acquire();
     long start = time.nanoTime();
     T result;
     try {
-      result = call.call();
+      result = rest.proceed(next, call);
     } catch (Throwable failure) {
       complete(start, inFlight, failure, false);
       throw Exceptions.<X>rethrow(failure);

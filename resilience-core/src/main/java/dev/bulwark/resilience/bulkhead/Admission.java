@@ -19,6 +19,15 @@ final class Admission {
   private final int maxLimit; // 0 for a fixed bulkhead
   final Listeners<BulkheadEvent> listeners;
 
+  /**
+   * The last refusal message and the limit it names. A full bulkhead refuses every call while its
+   * dependency is slow, the worst moment to build the same string again and again; the message
+   * changes only with the limit. Racy by design: a stale read only builds the message once more.
+   */
+  private FullMessage lastFullMessage;
+
+  private record FullMessage(int limit, String text) {}
+
   Admission(String name, PermitGate gate, TimeSource time, Duration maxWait, int maxLimit) {
     this.name = name;
     this.gate = gate;
@@ -74,6 +83,16 @@ final class Admission {
 
   private String fullMessage() {
     int limit = gate.limit();
+    FullMessage last = lastFullMessage;
+    if (last != null && last.limit() == limit) {
+      return last.text();
+    }
+    String text = fullMessage(limit);
+    lastFullMessage = new FullMessage(limit, text);
+    return text;
+  }
+
+  private String fullMessage(int limit) {
     StringBuilder b = new StringBuilder("bulkhead '").append(name);
     if (maxLimit == 0) {
       b.append("' is full (").append(limit).append(" concurrent calls)");

@@ -4,8 +4,10 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
+import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
@@ -46,6 +48,18 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
    * @param maxWait how long a call may wait for a permit; zero refuses at once
    */
   public record Config(int maxConcurrentCalls, Duration maxWait) {}
+
+  static {
+    Chains.register(
+        Bulkhead.class,
+        new Chains.Link() {
+          @Override
+          public <T, X extends Exception> T call(
+              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
+            return ((Bulkhead) policy).call(rest, next, call);
+          }
+        });
+  }
 
   private final String name;
   private final Config config;
@@ -126,11 +140,16 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Objects.requireNonNull(call, "call");
+    return call(Chains.DIRECT, 0, call);
+  }
+
+  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
+  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
     admission.acquire();
     boolean timed = !admission.listeners.isEmpty();
     long start = timed ? time.nanoTime() : 0L;
     try {
-      return call.call();
+      return rest.proceed(next, call);
     } finally {
       gate.release();
       admission.finished(start, timed);

@@ -1,8 +1,8 @@
 package dev.bulwark.resilience.bulkhead;
 
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.PaddedAtomicLong;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -53,7 +53,7 @@ final class PermitGate {
     }
   }
 
-  private final AtomicLong state = new AtomicLong();
+  private final PaddedAtomicLong state = new PaddedAtomicLong(0); // alone on its cache line
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>(); // guarded by lock
   private final TimeSource time;

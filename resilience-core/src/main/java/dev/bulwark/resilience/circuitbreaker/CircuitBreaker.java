@@ -4,6 +4,7 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
+import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
@@ -14,6 +15,7 @@ import dev.bulwark.resilience.circuitbreaker.BreakerState.HalfOpen;
 import dev.bulwark.resilience.circuitbreaker.BreakerState.Open;
 import dev.bulwark.resilience.circuitbreaker.Window.Counts;
 import dev.bulwark.resilience.circuitbreaker.Window.Thresholds;
+import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
@@ -116,6 +118,18 @@ import java.util.function.Predicate;
  */
 public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBreakerEvent> {
 
+  static {
+    Chains.register(
+        CircuitBreaker.class,
+        new Chains.Link() {
+          @Override
+          public <T, X extends Exception> T call(
+              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
+            return ((CircuitBreaker) policy).call(rest, next, call);
+          }
+        });
+  }
+
   /** The states of a breaker. */
   public enum State {
     /** Calls run and their outcomes are recorded. */
@@ -178,6 +192,11 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
   private final Config config;
   private final TimeSource time;
   private final Listeners<CircuitBreakerEvent> listeners;
+
+  // Refusals come when load is highest: their messages are built once, but for the time left.
+  private final String openMessagePrefix;
+  private final String halfOpenMessage;
+  private final String forcedOpenMessage;
   private final AtomicReference<BreakerState> state;
   private final ReentrantLock transitions = new ReentrantLock();
   private final AtomicLong notPermitted = new AtomicLong();
@@ -205,6 +224,17 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
             b.openDuration,
             b.permittedCallsInHalfOpen);
     this.listeners = new Listeners<>("circuit breaker '" + name + "'");
+    this.openMessagePrefix = "circuit '" + name + "' is OPEN; calls permitted again in ";
+    this.halfOpenMessage =
+        "circuit '"
+            + name
+            + "' is HALF_OPEN and all "
+            + b.permittedCallsInHalfOpen
+            + " trial calls are in flight; try again once they finish";
+    this.forcedOpenMessage =
+        "circuit '"
+            + name
+            + "' is FORCED_OPEN; calls are refused until it is reset or closed by hand";
     this.slowCallsOn = b.slowCallDuration != null;
     this.slowCallNanos = slowCallsOn ? b.slowCallDuration.toNanos() : Long.MAX_VALUE;
     this.timeWindow = b.slidingWindow instanceof SlidingWindow.Time;
@@ -296,12 +326,17 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
+    return call(Chains.DIRECT, 0, call);
+  }
+
+  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
+  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
     BreakerState origin = admit(true);
     boolean timed = slowCallsOn || !listeners.isEmpty();
     long start = timed ? time.nanoTime() : 0L;
     T result;
     try {
-      result = call.call();
+      result = rest.proceed(next, call);
     } catch (Throwable failure) {
       completeWithFailure(origin, timed, start, failure);
       throw Exceptions.<X>rethrow(failure);
@@ -420,31 +455,14 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
     if (!throwing) {
       return null;
     }
-    String circuit = "circuit '" + name + "' is " + s.state;
     throw switch (s.state) {
       case OPEN -> {
         Duration retryAfter = Duration.ofNanos(retryAfterNanos);
         yield new CircuitOpenException(
-            name,
-            s.state,
-            retryAfter,
-            circuit + "; calls permitted again in " + Durations.format(retryAfter));
+            name, s.state, retryAfter, openMessagePrefix + Durations.format(retryAfter));
       }
-      case HALF_OPEN ->
-          new CircuitOpenException(
-              name,
-              s.state,
-              null,
-              circuit
-                  + " and all "
-                  + config.permittedCallsInHalfOpen()
-                  + " trial calls are in flight; try again once they finish");
-      default ->
-          new CircuitOpenException(
-              name,
-              s.state,
-              null,
-              circuit + "; calls are refused until it is reset or closed by hand");
+      case HALF_OPEN -> new CircuitOpenException(name, s.state, null, halfOpenMessage);
+      default -> new CircuitOpenException(name, s.state, null, forcedOpenMessage);
     };
   }
 

@@ -1,6 +1,6 @@
 package dev.bulwark.resilience.circuitbreaker;
 
-import java.util.concurrent.atomic.AtomicLong;
+import dev.bulwark.resilience.internal.PaddedAtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /*
@@ -51,14 +51,27 @@ final class CountWindow implements Window {
   private static final int OUTCOME_MASK = 7;
   private static final int TAG_SHIFT = 2 * OUTCOME_BITS;
 
+  /*
+   * Contention. With two threads recording at once, helping straight away made both threads fight
+   * over the same two cache lines: the owner's own totals CAS failed after the helper's, each
+   * re-read moved the lines again, and a 2-thread window ran several times slower than a 1-thread
+   * one. A thread that finds a record pending, or loses a slot, now pauses (Thread.onSpinWait)
+   * before reading again, and helps only after PATIENCE such pauses: the owner, which is usually
+   * running, finishes on its own, and a stalled owner is still helped, so the window stays
+   * lock-free.
+   */
+  private static final int PATIENCE = 4;
+
   private final int size;
+  private final long positionMagic; // for positionOf: ceil(2^64 / size), modulo 2^64
   private final long modulus; // sequence numbers count modulo this multiple of size
   private final Thresholds thresholds;
-  private final AtomicLong totals = new AtomicLong();
+  private final PaddedAtomicLong totals = new PaddedAtomicLong(0); // alone on its cache line
   private final AtomicLongArray slots;
 
   CountWindow(int size, Thresholds thresholds) {
     this.size = size;
+    this.positionMagic = Long.divideUnsigned(-1L, size) + 1;
     this.modulus = size * ((1L << 31) / size);
     this.thresholds = thresholds;
     this.slots = new AtomicLongArray(size);
@@ -70,14 +83,21 @@ final class CountWindow implements Window {
   @Override
   public int record(int outcome, long nowNanos) {
     int mine = outcome | PRESENT;
+    int patience = PATIENCE;
     while (true) {
       long t = totals.get();
       long sequence = t >>> SEQUENCE_SHIFT;
-      int position = (int) (sequence % size);
+      int position = positionOf(sequence);
       long slot = slots.get(position);
       long tag = slot >>> TAG_SHIFT;
       if (tag == sequence) {
-        // Pending: another record claimed this slot but has not moved the totals yet. Help it.
+        // Pending: another record claimed this slot but has not moved the totals yet. It is
+        // almost always a few instructions from doing so itself: give it a moment (see PATIENCE),
+        // then help it.
+        if (patience-- > 0) {
+          Thread.onSpinWait();
+          continue;
+        }
         totals.compareAndSet(t, advance(t, written(slot), (int) slot & OUTCOME_MASK));
         continue;
       }
@@ -91,7 +111,17 @@ final class CountWindow implements Window {
         totals.compareAndSet(t, next); // fails only if a helper already stored `next`
         return thresholds.judge(calls(next), failures(next), slow(next));
       }
+      Thread.onSpinWait(); // another record took this slot first: let it finish before reading
     }
+  }
+
+  /**
+   * Returns {@code sequence % size} without a division, which would cost more than the rest of a
+   * record: Lemire's "fastmod" (Lemire, Kaser and Kurz, "Faster remainder by direct computation",
+   * 2019), exact for any dividend and divisor below 2^32; sequence numbers are below 2^31.
+   */
+  int positionOf(long sequence) {
+    return (int) Math.unsignedMultiplyHigh(positionMagic * sequence, size);
   }
 
   private long minus(long sequence, long n) {

@@ -64,6 +64,9 @@ interface Window {
       if (calls == 0 || calls < minimumCalls) {
         return BELOW_MINIMUM_CALLS;
       }
+      if ((failures | slow) == 0) {
+        return BELOW_THRESHOLDS; // both rates are 0, below any threshold in (0, 100]
+      }
       int verdict = 0;
       if (rate(failures, calls) >= failureRate) {
         verdict |= FAILURE_RATE_EXCEEDED;

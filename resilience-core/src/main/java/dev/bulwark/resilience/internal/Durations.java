@@ -17,6 +17,60 @@ public final class Durations {
     if (duration.isZero()) {
       return "0s";
     }
+    long seconds = duration.getSeconds();
+    if (seconds > -FAST_SECONDS && seconds < FAST_SECONDS) {
+      return formatNanosFast(seconds * 1_000_000_000L + duration.getNano());
+    }
+    return formatExact(duration);
+  }
+
+  /*
+   * The fast path, for refusal messages built on every refused call: the same rounding as
+   * formatExact (half up, away from zero, to three decimals of the chosen unit), in long
+   * arithmetic on the magnitude, for durations whose nanoseconds fit a long with room to spare.
+   */
+  private static final long FAST_SECONDS = 9_000_000_000L;
+
+  private static String formatNanosFast(long nanos) {
+    long abs = Math.abs(nanos);
+    int shift = abs < 1_000 ? 0 : abs < 1_000_000 ? 3 : abs < 1_000_000_000 ? 6 : 9;
+    long thousandths = thousandths(abs, shift);
+    if (shift < 9 && thousandths >= 1_000_000) {
+      shift += 3; // rounding carried into the next unit (999.9996ms): say 1s, not 1000ms
+      thousandths = thousandths(abs, shift);
+    }
+    StringBuilder b = new StringBuilder(24);
+    if (nanos < 0) {
+      b.append('-');
+    }
+    b.append(thousandths / 1_000);
+    int fraction = (int) (thousandths % 1_000);
+    if (fraction != 0) {
+      b.append('.');
+      int digits = fraction % 100 == 0 ? 1 : fraction % 10 == 0 ? 2 : 3;
+      int divisor = 100;
+      for (int i = 0; i < digits; i++) {
+        b.append((char) ('0' + fraction / divisor % 10));
+        divisor /= 10;
+      }
+    }
+    return b.append(shift == 0 ? "ns" : shift == 3 ? "µs" : shift == 6 ? "ms" : "s").toString();
+  }
+
+  /** The magnitude in thousandths of the unit 10^shift ns, rounded half up. */
+  private static long thousandths(long abs, int shift) {
+    if (shift == 0) {
+      return abs * 1_000;
+    }
+    long unit = shift == 3 ? 1L : shift == 6 ? 1_000L : 1_000_000L; // ns per thousandth
+    return (abs + unit / 2) / unit;
+  }
+
+  /** Formats any duration exactly, in BigDecimal arithmetic; the reference for the fast path. */
+  static String formatExact(Duration duration) {
+    if (duration.isZero()) {
+      return "0s";
+    }
     BigDecimal nanos =
         new BigDecimal(duration.getSeconds())
             .movePointRight(9)

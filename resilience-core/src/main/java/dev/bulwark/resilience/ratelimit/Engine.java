@@ -23,6 +23,9 @@ final class Engine<K> {
   /** Appended to refusal messages of a keyed limiter: names no key, which may be a secret. */
   private final String scope;
 
+  /** The start of the usual refusal message (one permit), built once: refusals come in floods. */
+  private final String onePermitRefused;
+
   Engine(
       String name,
       Gcra gcra,
@@ -36,6 +39,8 @@ final class Engine<K> {
     this.time = time;
     this.listeners = listeners;
     this.scope = keyed ? " for this key" : "";
+    this.onePermitRefused =
+        "rate limiter '" + name + "' refused 1 permit" + scope + "; next permit in ";
   }
 
   void checkPermits(int permits) {
@@ -139,18 +144,22 @@ final class Engine<K> {
     if (!listeners.isEmpty()) {
       listeners.publish(new RateLimiterEvent.Refused(name, permits, retryAfter));
     }
-    StringBuilder message =
-        new StringBuilder("rate limiter '")
-            .append(name)
-            .append("' refused ")
-            .append(permits)
-            .append(permits == 1 ? " permit" : " permits")
-            .append(scope)
-            .append(permits == 1 ? "; next permit in " : "; next " + permits + " permits in ")
-            .append(Durations.format(retryAfter));
+    String message =
+        permits == 1
+            ? onePermitRefused + Durations.format(retryAfter)
+            : "rate limiter '"
+                + name
+                + "' refused "
+                + permits
+                + " permits"
+                + scope
+                + "; next "
+                + permits
+                + " permits in "
+                + Durations.format(retryAfter);
     if (!maxWait.isZero()) {
-      message.append(", beyond the max wait of ").append(Durations.format(maxWait));
+      message += ", beyond the max wait of " + Durations.format(maxWait);
     }
-    return new RateLimitedException(name, permits, retryAfter, message.toString());
+    return new RateLimitedException(name, permits, retryAfter, message);
   }
 }

@@ -49,6 +49,14 @@ final class Gcra {
   final long refillNanos;
 
   /**
+   * The longest wait a caller may reserve, in units, and the max wait in nanoseconds from which it
+   * applies; computed once, so that a decision divides nothing.
+   */
+  private final long maxWaitUnits;
+
+  private final long maxWaitCapNanos;
+
+  /**
    * The time source's reading when the limiter was built. Time is counted from it, so the stored
    * values start near zero and reach the wrap-around of {@code nanoTime · q}, where a value could
    * collide with {@link RateLimiterStore#ABSENT}, only after 2⁶³ units (292 years for {@code q =
@@ -65,6 +73,8 @@ final class Gcra {
     this.a = periodNanos / g;
     this.tolerance = burst * a;
     this.refillNanos = ceilDiv(tolerance, q);
+    this.maxWaitUnits = HORIZON - tolerance - q;
+    this.maxWaitCapNanos = maxWaitUnits / q;
   }
 
   /** Returns whether {@code burst · period / permits} fits the unit range; checked by builders. */
@@ -122,8 +132,7 @@ final class Gcra {
   <K> long acquire(RateLimiterStore<K> store, K key, int n, long nowNanos, long maxWaitNanos) {
     long now = units(nowNanos);
     long cost = n * a;
-    long maxWait =
-        maxWaitNanos >= (HORIZON - tolerance - q) / q ? HORIZON - tolerance - q : maxWaitNanos * q;
+    long maxWait = maxWaitNanos >= maxWaitCapNanos ? maxWaitUnits : maxWaitNanos * q;
     while (true) {
       long stored = store.get(key);
       long d = debt(stored, now);

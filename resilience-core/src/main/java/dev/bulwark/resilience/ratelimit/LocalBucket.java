@@ -1,11 +1,11 @@
 package dev.bulwark.resilience.ratelimit;
 
-import java.util.concurrent.atomic.AtomicLong;
+import dev.bulwark.resilience.internal.PaddedAtomicLong;
 
-/** The default store of a {@link RateLimiter}: its one bucket in an {@link AtomicLong}. */
+/** The default store of a {@link RateLimiter}: its one bucket, alone on its cache line. */
 final class LocalBucket implements RateLimiterStore<String> {
 
-  private final AtomicLong state = new AtomicLong(ABSENT);
+  private final PaddedAtomicLong state = new PaddedAtomicLong(ABSENT);
 
   @Override
   public long get(String key) {

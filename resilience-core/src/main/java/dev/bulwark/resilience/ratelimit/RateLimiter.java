@@ -5,6 +5,7 @@ import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
@@ -59,6 +60,18 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
     public Duration refillTime() {
       return Gcra.refillTime(permits, period.toNanos(), burst);
     }
+  }
+
+  static {
+    Chains.register(
+        RateLimiter.class,
+        new Chains.Link() {
+          @Override
+          public <T, X extends Exception> T call(
+              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
+            return ((RateLimiter) policy).call(rest, next, call);
+          }
+        });
   }
 
   private final Config config;
@@ -172,8 +185,13 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
+    return call(Chains.DIRECT, 0, call);
+  }
+
+  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
+  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
     engine.acquireForCall(engine.name, config.maxWait, maxWaitNanos);
-    return call.call();
+    return rest.proceed(next, call);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
+import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
@@ -92,6 +93,18 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
    * so that a retry that would not happen anyway does not spend a token that another caller could
    * use.
    */
+
+  static {
+    Chains.register(
+        Retry.class,
+        new Chains.Link() {
+          @Override
+          public <T, X extends Exception> T call(
+              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
+            return ((Retry) policy).call(rest, next, call);
+          }
+        });
+  }
 
   private static final Predicate<Object> NO_RESULT_IS_RETRIED = result -> false;
   private static final Predicate<Exception> EVERY_EXCEPTION = failure -> true;
@@ -195,18 +208,23 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Objects.requireNonNull(call, "call");
+    return call(Chains.DIRECT, 0, call);
+  }
+
+  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
+  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
     if (budget != null) {
       budget.recordRequest();
     }
     long start = maxDurationNanos == Long.MAX_VALUE ? 0L : time.nanoTime();
     T result;
     try {
-      result = call.call();
+      result = rest.proceed(next, call);
     } catch (Throwable failure) {
-      return retryLoop(call, start, null, failure);
+      return retryLoop(rest, next, call, start, null, failure);
     }
     if (retryOnResult != NO_RESULT_IS_RETRIED && retryOnResult.test(result)) {
-      return retryLoop(call, start, result, null);
+      return retryLoop(rest, next, call, start, result, null);
     }
     if (!listeners.isEmpty()) {
       listeners.publish(new RetryEvent.Succeeded(name, 1));
@@ -216,7 +234,8 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
 
   /** Retries after a first attempt that threw {@code failure} or returned a rejected result. */
   private <T, X extends Exception> T retryLoop(
-      Call<T, X> call, long start, T result, Throwable failure) throws X {
+      Chains.Chain rest, int next, Call<T, X> call, long start, T result, Throwable failure)
+      throws X {
     Backoff.Sequence delays = backoff.sequence();
     Deadline deadline = Deadline.current().orElse(null);
     int attempt = 1;
@@ -259,7 +278,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       }
       attempt++;
       try {
-        result = call.call();
+        result = rest.proceed(next, call);
         failure = null;
       } catch (Throwable t) {
         result = null;

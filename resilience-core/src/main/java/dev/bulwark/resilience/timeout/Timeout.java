@@ -5,6 +5,7 @@ import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
@@ -60,6 +61,18 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
    * @param timeout the most time a call is given
    */
   public record Config(Duration timeout) {}
+
+  static {
+    Chains.register(
+        Timeout.class,
+        new Chains.Link() {
+          @Override
+          public <T, X extends Exception> T call(
+              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
+            return ((Timeout) policy).call(rest, next, call);
+          }
+        });
+  }
 
   private final String name;
   private final Config config;
@@ -118,6 +131,11 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Objects.requireNonNull(call, "call");
+    return call(Chains.DIRECT, 0, call);
+  }
+
+  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
+  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
     Thread me = Thread.currentThread();
     long start = time.nanoTime();
     long deadline = start + timeoutNanos;
@@ -135,7 +153,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
         && w.thread == me
         && w.state() != WatchedDeadline.DONE) {
       // An enclosing Timeout call on this thread, still running, enforces the earlier deadline.
-      return callEnforcedByOuter(call, start);
+      return callEnforcedByOuter(rest, next, call, start);
     }
     WatchedDeadline node = new WatchedDeadline(time, deadline, me);
     Deadline previous = Deadline.enter(node);
@@ -143,7 +161,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
     Throwable failure = null;
     try {
       watchdog.register(node);
-      result = call.call();
+      result = rest.proceed(next, call);
     } catch (Throwable t) {
       failure = t;
     } finally {
@@ -171,12 +189,13 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
     throw timedOut(start, deadline, false, failure);
   }
 
-  private <T, X extends Exception> T callEnforcedByOuter(Call<T, X> call, long start) throws X {
+  private <T, X extends Exception> T callEnforcedByOuter(
+      Chains.Chain rest, int next, Call<T, X> call, long start) throws X {
     if (listeners.isEmpty()) {
-      return call.call();
+      return rest.proceed(next, call);
     }
     try {
-      T result = call.call();
+      T result = rest.proceed(next, call);
       publishOutcome(start, null);
       return result;
     } catch (Throwable t) {

@@ -199,6 +199,24 @@ class AdaptiveBulkheadTest {
   }
 
   @Test
+  void theRefusalMessageNamesTheLimitInForceWhenTheLimitHasMoved() {
+    AdaptiveBulkhead bulkhead = builder().initialLimit(1).algorithm(upByOne()).build();
+    Permit first = bulkhead.acquirePermit();
+    assertThatThrownBy(bulkhead::acquirePermit)
+        .hasMessageStartingWith("bulkhead 'search' is at its adaptive limit (1 concurrent calls");
+    first.onSuccess(); // limit 1 → 2
+
+    Permit a = bulkhead.acquirePermit();
+    Permit b = bulkhead.acquirePermit();
+    assertThatThrownBy(bulkhead::acquirePermit)
+        .isInstanceOfSatisfying(
+            BulkheadFullException.class, e -> assertThat(e.limit()).isEqualTo(2))
+        .hasMessageStartingWith("bulkhead 'search' is at its adaptive limit (2 concurrent calls");
+    a.close();
+    b.close();
+  }
+
+  @Test
   void publishesLimitChangesAndTheOtherEvents() throws Exception {
     AdaptiveBulkhead bulkhead = builder().build();
     List<BulkheadEvent> events = new ArrayList<>();

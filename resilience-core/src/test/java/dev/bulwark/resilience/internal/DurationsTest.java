@@ -3,6 +3,9 @@ package dev.bulwark.resilience.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 class DurationsTest {
@@ -44,5 +47,34 @@ class DurationsTest {
     assertThat(Durations.format(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)))
         .isEqualTo("9223372036854775808s");
     assertThat(Durations.formatNanos(Long.MAX_VALUE)).isEqualTo("9223372036.855s");
+  }
+
+  @Property
+  void theFastPathFormatsAsTheExactOneDoes(@ForAll long nanos) {
+    Duration d = Duration.ofNanos(nanos);
+    assertThat(Durations.format(d)).isEqualTo(Durations.formatExact(d));
+  }
+
+  @Property
+  void theFastPathRoundsAtEveryUnitBoundaryAsTheExactOneDoes(
+      @ForAll @LongRange(min = -3, max = 3) long offset,
+      @ForAll @LongRange(min = 0, max = 11) int power) {
+    long boundary = (long) Math.pow(10, power);
+    for (long n :
+        new long[] {
+          boundary + offset, boundary / 2 + offset, boundary - boundary / 2000 + offset
+        }) {
+      Duration d = Duration.ofNanos(n);
+      assertThat(Durations.format(d)).isEqualTo(Durations.formatExact(d));
+      assertThat(Durations.format(d.negated())).isEqualTo(Durations.formatExact(d.negated()));
+    }
+  }
+
+  @Property
+  void longDurationsFormatAsTheExactOneDoes(
+      @ForAll @LongRange(min = -10_000_000_000L, max = 10_000_000_000L) long seconds,
+      @ForAll @LongRange(min = 0, max = 999_999_999) long nano) {
+    Duration d = Duration.ofSeconds(seconds, nano);
+    assertThat(Durations.format(d)).isEqualTo(Durations.formatExact(d));
   }
 }

@@ -11,6 +11,8 @@ public final class Waits {
   /** The nanosecond count that stands for "no bound". */
   public static final long FOREVER = Long.MAX_VALUE;
 
+  private static final Duration FOREVER_DURATION = Duration.ofNanos(FOREVER);
+
   private Waits() {}
 
   /**
@@ -29,6 +31,9 @@ public final class Waits {
 
   /** Returns a duration for a wait in nanoseconds, {@link #FOREVER} staying forever. */
   public static Duration duration(long nanos) {
+    if (nanos == FOREVER) {
+      return FOREVER_DURATION; // a poll with no deadline, once per item: allocate nothing
+    }
     return Duration.ofNanos(Math.max(0, nanos));
   }
 
