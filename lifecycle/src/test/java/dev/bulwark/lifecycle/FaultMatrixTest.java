@@ -11,6 +11,7 @@ import dev.bulwark.lifecycle.SupervisorEvent.ComponentStateChanged;
 import dev.bulwark.lifecycle.SupervisorEvent.RestartScheduled;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
+import dev.bulwark.resilience.testing.TrackingThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,7 +32,7 @@ class FaultMatrixTest {
 
   private final ManualTimeSource time = new ManualTimeSource();
   private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-  private final TrackingThreadFactory threads = new TrackingThreadFactory();
+  private final TrackingThreads threads = new TrackingThreads();
   private final Recorder<SupervisorEvent> events = new Recorder<>();
 
   /** Released at the end of each test, so that deliberately stubborn workers end too. */

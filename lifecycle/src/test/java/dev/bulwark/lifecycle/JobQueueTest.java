@@ -12,6 +12,7 @@ import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.internal.Exceptions;
+import dev.bulwark.resilience.testing.TrackingThreads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ class JobQueueTest {
 
   private static final Duration LIMIT = ofSeconds(10);
 
-  private final TrackingThreadFactory threads = new TrackingThreadFactory();
+  private final TrackingThreads threads = new TrackingThreads();
   private final List<String> done = Collections.synchronizedList(new ArrayList<>());
   private final CountDownLatch release = new CountDownLatch(1);
 

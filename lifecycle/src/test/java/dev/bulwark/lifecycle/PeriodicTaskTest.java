@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
+import dev.bulwark.resilience.testing.TrackingThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,7 +24,7 @@ class PeriodicTaskTest {
   private final ManualTimeSource time = new ManualTimeSource();
   private final List<Duration> runs = Collections.synchronizedList(new ArrayList<>());
   private final Semaphore ran = new Semaphore(0);
-  private final TrackingThreadFactory threads = new TrackingThreadFactory();
+  private final TrackingThreads threads = new TrackingThreads();
   private final Recorder<SupervisorEvent> events = new Recorder<>();
   private Supervisor supervisor;
 

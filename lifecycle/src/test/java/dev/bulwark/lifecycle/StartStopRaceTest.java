@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.resilience.RejectedException;
+import dev.bulwark.resilience.testing.TrackingThreads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -35,7 +36,7 @@ class StartStopRaceTest {
   void startStopAndSubmitRacesLoseNoJobAndLeaveNoThread() {
     int iterations = 1_000 * SCALE;
     SplittableRandom random = new SplittableRandom(SEED);
-    TrackingThreadFactory threads = new TrackingThreadFactory();
+    TrackingThreads threads = new TrackingThreads();
     assertTimeoutPreemptively(
         ofSeconds(60L * SCALE),
         () -> {
@@ -56,7 +57,7 @@ class StartStopRaceTest {
     assertThat(finished).as("some races must finish jobs").isPositive();
   }
 
-  private void race(int iteration, SplittableRandom random, TrackingThreadFactory threads)
+  private void race(int iteration, SplittableRandom random, TrackingThreads threads)
       throws Exception {
     JobQueue<Integer> queue =
         JobQueue.<Integer>builder(
@@ -179,7 +180,7 @@ class StartStopRaceTest {
   }
 
   /** The same racer, on a new thread, with any failure recorded for the test to see. */
-  private Thread guarded(Runnable racer, TrackingThreadFactory threads) {
+  private Thread guarded(Runnable racer, TrackingThreads threads) {
     return threads.newThread(
         () -> {
           try {

@@ -12,6 +12,7 @@ import dev.bulwark.lifecycle.SupervisorEvent.RestartScheduled;
 import dev.bulwark.lifecycle.SupervisorEvent.StateChanged;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
+import dev.bulwark.resilience.testing.TrackingThreads;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ class SupervisorTest {
 
   private final ManualTimeSource time = new ManualTimeSource();
   private final List<String> log = Collections.synchronizedList(new ArrayList<>());
-  private final TrackingThreadFactory threads = new TrackingThreadFactory();
+  private final TrackingThreads threads = new TrackingThreads();
   private final Recorder<SupervisorEvent> events = new Recorder<>();
   private Supervisor supervisor;
 

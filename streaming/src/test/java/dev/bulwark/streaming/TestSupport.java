@@ -1,7 +1,5 @@
 package dev.bulwark.streaming;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
@@ -11,41 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Small fakes and helpers shared by the streaming tests. */
 final class TestSupport {
 
   private TestSupport() {}
-
-  /** A thread factory that makes virtual threads and remembers them, to check none is left. */
-  static final class TrackingThreads implements ThreadFactory {
-    private final ThreadFactory delegate;
-    private final List<Thread> threads = new CopyOnWriteArrayList<>();
-
-    TrackingThreads(String prefix) {
-      this.delegate = Thread.ofVirtual().name(prefix, 0).factory();
-    }
-
-    @Override
-    public Thread newThread(Runnable r) {
-      Thread t = delegate.newThread(r);
-      threads.add(t);
-      return t;
-    }
-
-    List<Thread> threads() {
-      return List.copyOf(threads);
-    }
-
-    /** Joins every thread made so far, each within the timeout, and asserts all have ended. */
-    void assertAllEnded(Duration timeout) throws InterruptedException {
-      for (Thread t : threads) {
-        assertThat(t.join(timeout)).as("thread %s ended", t).isTrue();
-      }
-    }
-  }
 
   /** A source of a list that counts its closes. */
   static final class CountingSource<T> implements ChunkSource<T> {
