@@ -38,7 +38,9 @@ import java.util.function.Consumer;
  * 128 calls; a fixed fallback until 20 are known). Hedging at the 95th percentile bounds the extra
  * load to about 5 % ("The Tail at Scale"). A {@link RetryBudget}, when given, records every call as
  * a request and must grant a token for every extra attempt; a denied one is not started (and no
- * more are for that call), which a {@link HedgeEvent.BudgetDenied} event reports.
+ * more are for that call), which a {@link HedgeEvent.BudgetDenied} event reports. An extra attempt
+ * whose thread cannot be started (the thread factory throws or returns null, or the thread refuses
+ * to start) gives its token back, and no more are started for that call.
  *
  * <p><b>Threads.</b> Every attempt, the first included, runs on a thread of its own (virtual unless
  * a {@link Builder#threadFactory(ThreadFactory) factory} is given) while the caller's thread waits.
@@ -219,6 +221,9 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
           try {
             start(started);
           } catch (RuntimeException | Error e) {
+            if (budget != null) {
+              budget.refundRetry(); // the attempt never started: it must not cost a token
+            }
             hedging = false; // cannot start threads: make do with the attempts running
             continue;
           }

@@ -109,6 +109,32 @@ public final class RetryBudget {
   }
 
   /**
+   * Gives back a retry that {@link #tryAcquireRetry()} granted but that never started, for example
+   * because the thread that was to run it could not be started. The budget then reads as if the
+   * retry had not been taken. Call it at most once per granted retry, and only for one that did not
+   * happen: a retry that reached the dependency must stay counted.
+   *
+   * <p>The most recent retry still in the window is given back; if none is (the window has moved
+   * past it), nothing changes, so a refund can never make the budget larger than an unused one.
+   */
+  public void refundRetry() {
+    retryLock.lock();
+    try {
+      long epoch = epoch(time.nanoTime());
+      for (int back = 0; back < SLOTS; back++) {
+        int index = (int) Math.floorMod(epoch - back, (long) SLOTS);
+        long s = retries.get(index); // only written under retryLock: a plain write is enough
+        if (epochOf(s) == ((epoch - back) & EPOCH_MASK) && countOf(s) > 0) {
+          retries.set(index, s - 1);
+          return;
+        }
+      }
+    } finally {
+      retryLock.unlock();
+    }
+  }
+
+  /**
    * Returns how many retries the budget would allow right now.
    *
    * @return the retries left in the current window, zero or more
