@@ -9,6 +9,7 @@ import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.RecordedRequests;
 import dev.bulwark.resilience.retry.RetryBudget;
 import dev.bulwark.resilience.timeout.Deadline;
 import java.time.Duration;
@@ -40,7 +41,11 @@ import java.util.function.Consumer;
  * a request and must grant a token for every extra attempt; a denied one is not started (and no
  * more are for that call), which a {@link HedgeEvent.BudgetDenied} event reports. An extra attempt
  * whose thread cannot be started (the thread factory throws or returns null, or the thread refuses
- * to start) gives its token back, and no more are started for that call.
+ * to start) gives its token back, and no more are started for that call. Inside a {@code Retry} or
+ * another hedge on the same budget (for example {@code Pipeline.of(retry, hedge)}) the call's
+ * request is recorded once, by the outermost of them; the attempts carry this over to their
+ * threads, so a {@code Retry} inside the hedge records no request of its own either (see {@link
+ * RetryBudget}).
  *
  * <p><b>Threads.</b> Every attempt, the first included, runs on a thread of its own (virtual unless
  * a {@link Builder#threadFactory(ThreadFactory) factory} is given) while the caller's thread waits.
@@ -158,10 +163,15 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Objects.requireNonNull(call, "call");
-    if (budget != null) {
-      budget.recordRequest();
+    if (budget == null || !RecordedRequests.begin(budget)) {
+      return new Attempts<T>(call, Deadline.current().orElse(null)).run();
     }
-    return new Attempts<T>(call, Deadline.current().orElse(null)).run();
+    budget.recordRequest();
+    try {
+      return new Attempts<T>(call, Deadline.current().orElse(null)).run();
+    } finally {
+      RecordedRequests.end(budget);
+    }
   }
 
   /**
@@ -175,6 +185,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
   private final class Attempts<T> {
     private final Call<T, ?> call;
     private final Deadline deadline;
+    private final Object[] recorded = RecordedRequests.carried(); // budgets of this logical call
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Thread[] threads = new Thread[1 + config.maxExtraAttempts];
@@ -291,10 +302,13 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
     private void attempt(int index) {
       T result = null;
       Throwable failure = null;
+      int adopted = RecordedRequests.adopt(recorded); // nested retries: the same logical call
       try {
         result = deadline == null ? call.call() : deadline.callAsCurrent(call);
       } catch (Throwable t) {
         failure = t;
+      } finally {
+        RecordedRequests.drop(adopted);
       }
       long now = failure == null ? time.nanoTime() : 0;
       lock.lock();
