@@ -52,7 +52,10 @@ import java.util.function.Consumer;
  * ShutdownReport}. Submitted = succeeded + failed + cancelled by the caller + handed back, exactly,
  * counted when the stop returns. An {@code ABANDONED} job was still running then and may still end
  * afterwards (its handle then turns {@code SUCCEEDED} or {@code FAILED}): a caller that re-queues
- * it should expect that it may have run once already.
+ * it should expect that it may have run once already. A job may stop its own queue (through its
+ * supervisor's {@code stop()} or {@link #stop(Duration, Duration)}): its runner is neither waited
+ * for nor interrupted, since it cannot end before that call returns to it, and the job is not
+ * handed back; its handle shows how it ended once it returns.
  *
  * @param <J> the job type
  */
@@ -305,7 +308,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       } catch (InterruptedException e) {
         wasInterrupted = true;
         interruptRunners();
-        abandoned = liveRunners() > 0;
+        abandoned = othersLive() > 0;
       }
     }
     List<UnfinishedJob<J>> result = handBack(abandoned);
@@ -393,6 +396,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
             return;
           }
           h = queue.pollFirst();
+          h.runner = Thread.currentThread();
           running.add(h);
           h.moveTo(JobHandle.Status.RUNNING, null);
         } finally {
@@ -421,7 +425,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
         try {
           running.remove(h);
           stop = forced;
-          if (forced && failure != null) {
+          if (forced && failure != null && handedBack == null) {
             status = JobHandle.Status.CANCELLED;
             interrupted.add(
                 new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.INTERRUPTED));
@@ -469,10 +473,30 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     }
   }
 
+  /*
+   * A job may stop its own queue (supervisor.stop() or stop(...) on a fatal condition). Its runner
+   * cannot end before that call returns to it, so the stop neither waits for nor interrupts the
+   * calling runner: it would only wait out the grace, interrupt itself and cut every later wait of
+   * the stop short. The other runners are waited for and interrupted as usual; the calling job is
+   * not handed back, and its handle shows how it ended once it returns. This mirrors what the
+   * supervisor does for a worker that stops it (Component.runsOn).
+   */
+
+  /** The runners to wait for: all live ones, except the calling thread if it is one of them. */
+  private int othersLiveLocked() {
+    Thread self = Thread.currentThread();
+    for (JobHandle<J> h : running) {
+      if (h.runner == self) {
+        return liveRunners - 1;
+      }
+    }
+    return liveRunners;
+  }
+
   boolean awaitRunners(TimeSource clock, long nanos) throws InterruptedException {
     lock.lock();
     try {
-      while (liveRunners > 0) {
+      while (othersLiveLocked() > 0) {
         if (nanos <= 0) {
           return false;
         }
@@ -484,10 +508,10 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     }
   }
 
-  private int liveRunners() {
+  private int othersLive() {
     lock.lock();
     try {
-      return liveRunners;
+      return othersLiveLocked();
     } finally {
       lock.unlock();
     }
@@ -499,7 +523,9 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       forced = true;
       notEmpty.signalAll();
       for (Thread t : runners) {
-        t.interrupt();
+        if (t != Thread.currentThread()) { // a job stopping its own queue is not interrupted
+          t.interrupt();
+        }
       }
     } finally {
       lock.unlock();
@@ -526,6 +552,9 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       queue.clear();
       if (abandoned) {
         for (JobHandle<J> h : running) {
+          if (h.runner == Thread.currentThread()) {
+            continue; // the job that is stopping its own queue: it ends when the stop returns
+          }
           list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.ABANDONED));
         }
       }

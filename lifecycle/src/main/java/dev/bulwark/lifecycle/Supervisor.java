@@ -402,7 +402,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * (components not yet stopped are interrupted and abandoned at once); the interrupt status is
    * restored. A worker may call it on its own thread (to end the service on a fatal condition):
    * that worker gets the stop signal but is not waited for, since it cannot end before this call
-   * returns to it, and is reported {@link ShutdownReport.Outcome#GRACEFUL}.
+   * returns to it, and is reported {@link ShutdownReport.Outcome#GRACEFUL}. So may a job of a
+   * {@link JobQueue}: its runner is neither waited for nor interrupted (the queue's other runners
+   * are), and the job is not handed back; its handle shows how it ended once it returns.
    *
    * @return what the stop did
    */

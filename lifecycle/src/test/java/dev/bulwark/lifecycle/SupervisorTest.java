@@ -637,4 +637,44 @@ class SupervisorTest {
           assertThat(log).containsExactly("start db", "run relay", "end relay", "stop db");
         });
   }
+
+  @Test
+  void aJobThatStopsTheSupervisorIsNotWaitedForByItsOwnStop() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CompletableFuture<ShutdownReport> stoppedByJob = new CompletableFuture<>();
+          JobQueue<String> jobs =
+              JobQueue.<String>builder(
+                      "jobs",
+                      job -> {
+                        if (job.equals("fatal")) {
+                          stoppedByJob.complete(supervisor.stop()); // "this is fatal"
+                        }
+                      })
+                  .concurrency(2)
+                  .timeSource(time)
+                  .threadFactory(threads)
+                  .build();
+          build(
+                  builder()
+                      .resource("db", new LoggingResource("db", log))
+                      .jobQueue(jobs)
+                      .worker("relay", idle(log, "relay")))
+              .start();
+          JobHandle<String> fatal = jobs.submit("fatal");
+          // no time passes: the stop must wait neither for the job that runs it nor its runner
+          ShutdownReport report = stoppedByJob.get(5, TimeUnit.SECONDS);
+          assertThat(report.components())
+              .extracting(
+                  ShutdownReport.ComponentReport::name, ShutdownReport.ComponentReport::outcome)
+              .containsExactly(
+                  org.assertj.core.groups.Tuple.tuple("relay", ShutdownReport.Outcome.GRACEFUL),
+                  org.assertj.core.groups.Tuple.tuple("jobs", ShutdownReport.Outcome.GRACEFUL),
+                  org.assertj.core.groups.Tuple.tuple("db", ShutdownReport.Outcome.GRACEFUL));
+          assertThat(report.elapsed()).isZero();
+          assertThat(report.unfinishedJobs()).isEmpty();
+          assertThat(fatal.await(ofSeconds(5))).isEqualTo(JobHandle.Status.SUCCEEDED);
+        });
+  }
 }
