@@ -73,6 +73,8 @@ import java.util.function.Consumer;
  */
 public final class Supervisor implements EventSource<SupervisorEvent> {
 
+  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
+
   /** The supervisor's own state. */
   public enum State {
     /** Built, not started. */
@@ -723,7 +725,26 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     if (!listeners.isEmpty()) {
       listeners.publish(new SupervisorEvent.Escalated(name(), c.name, cause));
     }
-    newThread(this::stop, "escalation").start();
+    try {
+      newThread(this::stop, "escalation").start();
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError vme) {
+        throw vme;
+      }
+      // The thread factory failed (threw, returned null, or made a thread that would not start).
+      // The escalated worker's thread has finished its own work, so it performs the stop itself,
+      // rather than leave the supervisor RUNNING with an escalation nobody acts on.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          () ->
+              "supervisor '"
+                  + name()
+                  + "' could not start a thread for the stop that the failure of '"
+                  + c.name
+                  + "' escalated to; the failed worker's thread stops it",
+          e);
+      stop();
+    }
   }
 
   /**
@@ -1038,7 +1059,12 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
 
     /**
      * Sets the factory of the threads that run workers and the starts and stops of resources
-     * (default: virtual threads named {@code supervisor/component}).
+     * (default: virtual threads named {@code supervisor/component}). If it fails (throws, returns
+     * null or a thread that will not start): at {@link Supervisor#start()} the start fails with it;
+     * when an all-for-one restart needs a new thread for a worker, that worker becomes {@link
+     * ComponentState#FAILED} with the failure as its cause (an event and a log warning say so) and
+     * the other components run on; when an escalation cannot get the thread of its stop, the
+     * escalated worker's own thread performs the stop.
      *
      * @param threadFactory the factory
      * @return this builder
