@@ -178,6 +178,17 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
    * 0)}), streams on the calling thread, and closes the exchange. If the guard refuses the stream,
    * nothing is sent, so the caller can still answer 503.
    *
+   * <p><b>How the response ends.</b> Only a {@link StreamResult.Outcome#COMPLETED COMPLETED} stream
+   * ends with the terminating zero-length chunk, which tells the client that it has the whole body.
+   * Every other outcome ({@code SOURCE_FAILED}, {@code IDLE_TIMEOUT}, {@code TOTAL_TIMEOUT}, {@code
+   * CANCELLED}, {@code CLIENT_GONE}) closes the connection without it, so the client sees a cut-off
+   * response as an error (the JDK's {@code HttpClient} throws an {@code IOException}; curl reports
+   * a transfer closed with outstanding read data) rather than mistaking a truncated export for a
+   * finished one. The HTTP status cannot change after the first byte: it stays 200. The JDK's
+   * {@code HttpExchange} has no abort, so this closes the exchange while the calling thread's
+   * interrupt status is set, which makes the server's socket channel drop the connection instead of
+   * writing the last chunk; the thread's interrupt status is restored afterwards.
+   *
    * <p>Run the server's handlers on virtual threads: a stalled write is then ended by interrupting
    * the handler thread, which closes the socket.
    *
@@ -197,11 +208,41 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
     } catch (RejectedException refused) {
       throw refused; // nothing was sent: the caller answers, e.g. 503 with Retry-After
     } catch (RuntimeException | Error unexpected) {
-      exchange.close();
+      abort(exchange);
       throw unexpected;
     }
-    exchange.close();
+    if (result.outcome() == StreamResult.Outcome.COMPLETED) {
+      exchange.close(); // the terminating zero-length chunk: the client knows it has everything
+    } else {
+      abort(exchange);
+    }
     return result;
+  }
+
+  /*
+   * Ends a chunked response so that the client sees an error instead of a whole body.
+   *
+   * HttpExchange has no abort: close() always writes the terminating zero-length chunk, which
+   * tells the client the body is complete. The JDK's server writes to a SocketChannel, which is
+   * an interruptible channel: a write by an interrupted thread closes the channel instead of
+   * writing (ClosedByInterruptException). So the exchange is closed with this thread's interrupt
+   * status set: the last chunk's write fails, the server swallows that failure and drops the
+   * connection, and the client reads end-of-stream where the zero-length chunk should be (the
+   * JDK's HttpClient throws an IOException, curl reports a transfer closed with outstanding
+   * data). The thread's own interrupt status is then put back as it was. A response whose headers
+   * were not sent yet (a refusal) never gets here.
+   */
+  private static void abort(HttpExchange exchange) {
+    boolean wasInterrupted = Thread.interrupted();
+    Thread.currentThread().interrupt();
+    try {
+      exchange.close();
+    } finally {
+      Thread.interrupted();
+      if (wasInterrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
