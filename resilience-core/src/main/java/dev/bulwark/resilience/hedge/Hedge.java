@@ -110,11 +110,10 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
    * Starts a hedge builder. The delay must be set, fixed or as a percentile.
    *
    * @param name the policy's name, carried by its events and thread names
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder builder(String name) {
-    return new Builder(Objects.requireNonNull(name, "name"));
+    return new Builder(name);
   }
 
   @Override
@@ -378,7 +377,9 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
     private boolean byPercentile;
     private int maxExtraAttempts = 1;
     private RetryBudget budget;
+    private boolean budgetSet;
     private ThreadFactory threadFactory;
+    private boolean threadFactorySet;
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
@@ -432,7 +433,8 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
      * @return this builder
      */
     public Builder budget(RetryBudget budget) {
-      this.budget = Objects.requireNonNull(budget, "budget");
+      this.budget = budget;
+      this.budgetSet = true;
       return this;
     }
 
@@ -444,7 +446,8 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
      * @return this builder
      */
     public Builder threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -465,9 +468,10 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
      * @return the hedge
      * @throws IllegalArgumentException if the delay is negative, the percentile is outside (0,
      *     100], or {@code maxExtraAttempts} is less than 1
-     * @throws NullPointerException if no delay was set or {@code timeSource} is null
+     * @throws NullPointerException if the name or any setting given is null, or no delay was set
      */
     public Hedge build() {
+      Checks.notNull(name, "name");
       if (!byPercentile) {
         Checks.nonNegative(delay, "delay");
       } else {
@@ -475,6 +479,12 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
         Checks.nonNegative(delay, "fallbackDelay");
       }
       Checks.atLeast(maxExtraAttempts, 1, "maxExtraAttempts");
+      if (budgetSet) {
+        Checks.notNull(budget, "budget");
+      }
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
       Checks.notNull(timeSource, "timeSource");
       return new Hedge(this);
     }

@@ -556,7 +556,7 @@ class HedgeTest {
 
   @Test
   void rejectsBadConfigurationNamingTheSettingRuleAndValue() {
-    assertThatThrownBy(() -> Hedge.builder(null))
+    assertThatThrownBy(() -> Hedge.builder(null).delay(Duration.ofMillis(5)).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("name");
     assertThatThrownBy(() -> Hedge.builder("h").build())
@@ -591,10 +591,11 @@ class HedgeTest {
             () -> Hedge.builder("h").delay(Duration.ofMillis(5)).timeSource(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("timeSource");
-    assertThatThrownBy(() -> Hedge.builder("h").budget(null))
+    assertThatThrownBy(() -> Hedge.builder("h").delay(Duration.ofMillis(5)).budget(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("budget");
-    assertThatThrownBy(() -> Hedge.builder("h").threadFactory(null))
+    assertThatThrownBy(
+            () -> Hedge.builder("h").delay(Duration.ofMillis(5)).threadFactory(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("threadFactory");
     Hedge ok = Hedge.builder("h").delayAtPercentile(95, Duration.ofMillis(5)).build();
