@@ -120,11 +120,10 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
    * Starts building a writer. Set at least the {@linkplain Builder#encoder(Encoder) encoder}.
    *
    * @param name the writer's name, in events and log messages
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder<Object> builder(String name) {
-    return new Builder<>(Checks.notNull(name, "name"));
+    return new Builder<>(name);
   }
 
   /**
@@ -359,6 +358,12 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
     private PermitPolicy guard;
     private TimeSource timeSource = TimeSource.system();
     private ThreadFactory threadFactory;
+    private boolean idleTimeoutSet;
+    private boolean totalTimeoutSet;
+    private boolean heartbeatSet;
+    private boolean writeStallTimeoutSet;
+    private boolean guardSet;
+    private boolean threadFactorySet;
 
     private Builder(String name) {
       this.name = name;
@@ -374,7 +379,7 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
     @SuppressWarnings("unchecked")
     public <U> Builder<U> encoder(Encoder<U> encoder) {
       Builder<U> self = (Builder<U>) this;
-      self.encoder = Checks.notNull(encoder, "encoder");
+      self.encoder = encoder;
       return self;
     }
 
@@ -386,7 +391,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = Checks.notNull(idleTimeout, "idleTimeout");
+      this.idleTimeout = idleTimeout;
+      this.idleTimeoutSet = true;
       return this;
     }
 
@@ -398,7 +404,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> totalTimeout(Duration totalTimeout) {
-      this.totalTimeout = Checks.notNull(totalTimeout, "totalTimeout");
+      this.totalTimeout = totalTimeout;
+      this.totalTimeoutSet = true;
       return this;
     }
 
@@ -411,7 +418,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> heartbeat(Duration interval) {
-      this.heartbeat = Checks.notNull(interval, "heartbeat");
+      this.heartbeat = interval;
+      this.heartbeatSet = true;
       return this;
     }
 
@@ -424,7 +432,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> writeStallTimeout(Duration writeStallTimeout) {
-      this.writeStallTimeout = Checks.notNull(writeStallTimeout, "writeStallTimeout");
+      this.writeStallTimeout = writeStallTimeout;
+      this.writeStallTimeoutSet = true;
       return this;
     }
 
@@ -459,7 +468,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> guard(PermitPolicy guard) {
-      this.guard = Checks.notNull(guard, "guard");
+      this.guard = guard;
+      this.guardSet = true;
       return this;
     }
 
@@ -483,7 +493,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -491,21 +502,22 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * Validates the settings and builds the writer.
      *
      * @return the writer
-     * @throws NullPointerException if the encoder or the time source is null (or was never set)
+     * @throws NullPointerException if the name or any setting given is null, or no encoder was set
      * @throws IllegalArgumentException if a timeout or interval is zero or negative, {@code
      *     flushPerBatch} is less than 1, or a heartbeat is set with an encoder that has no
      *     heartbeat frame
      */
     public StreamWriter<T> build() {
+      Checks.notNull(name, "name");
       Checks.notNull(encoder, "encoder");
       Checks.notNull(timeSource, "timeSource");
-      if (idleTimeout != null) {
+      if (idleTimeoutSet) {
         Checks.positive(idleTimeout, "idleTimeout");
       }
-      if (totalTimeout != null) {
+      if (totalTimeoutSet) {
         Checks.positive(totalTimeout, "totalTimeout");
       }
-      if (heartbeat != null) {
+      if (heartbeatSet) {
         Checks.positive(heartbeat, "heartbeat");
         Checks.require(
             encoder.heartbeat().length > 0,
@@ -513,10 +525,16 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
                 + encoder
                 + " has none (add one with Encoder.withHeartbeat)");
       }
-      if (writeStallTimeout != null) {
+      if (writeStallTimeoutSet) {
         Checks.positive(writeStallTimeout, "writeStallTimeout");
       }
       Checks.atLeast(flushBatch, 1, "flushPerBatch");
+      if (guardSet) {
+        Checks.notNull(guard, "guard");
+      }
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
       return new StreamWriter<>(this);
     }
   }
