@@ -129,8 +129,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @param name the queue's name, also its component name in a supervisor
    * @param handler does each job
    * @param <J> the job type
-   * @return a new builder
-   * @throws NullPointerException if an argument is null
+   * @return a new builder; {@link Builder#build()} validates every setting, the arguments included
    */
   public static <J> Builder<J> builder(String name, JobHandler<? super J> handler) {
     return new Builder<>(name, handler);
@@ -618,9 +617,13 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     private TimeSource time = TimeSource.system();
     private Consumer<? super List<UnfinishedJob<J>>> sink;
 
+    private boolean policySet;
+    private boolean threadFactorySet;
+    private boolean sinkSet;
+
     private Builder(String name, JobHandler<? super J> handler) {
-      this.name = Checks.notNull(name, "name");
-      this.handler = Checks.notNull(handler, "handler");
+      this.name = name;
+      this.handler = handler;
     }
 
     /**
@@ -653,7 +656,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @return this builder
      */
     public Builder<J> policy(Policy policy) {
-      this.policy = Checks.notNull(policy, "policy");
+      this.policy = policy;
+      this.policySet = true;
       return this;
     }
 
@@ -664,7 +668,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @return this builder
      */
     public Builder<J> threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -676,7 +681,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @return this builder
      */
     public Builder<J> timeSource(TimeSource timeSource) {
-      this.time = Checks.notNull(timeSource, "timeSource");
+      this.time = timeSource;
       return this;
     }
 
@@ -690,7 +695,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @return this builder
      */
     public Builder<J> unfinishedSink(Consumer<? super List<UnfinishedJob<J>>> sink) {
-      this.sink = Checks.notNull(sink, "unfinishedSink");
+      this.sink = sink;
+      this.sinkSet = true;
       return this;
     }
 
@@ -699,10 +705,23 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      *
      * @return the queue, not started
      * @throws IllegalArgumentException if {@code capacity} or {@code concurrency} is less than 1
+     * @throws NullPointerException if the name, the handler or any setting given is null
      */
     public JobQueue<J> build() {
+      Checks.notNull(name, "name");
+      Checks.notNull(handler, "handler");
       Checks.atLeast(capacity, 1, "capacity");
       Checks.atLeast(concurrency, 1, "concurrency");
+      if (policySet) {
+        Checks.notNull(policy, "policy");
+      }
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
+      Checks.notNull(time, "timeSource");
+      if (sinkSet) {
+        Checks.notNull(sink, "unfinishedSink");
+      }
       return new JobQueue<>(this);
     }
   }
