@@ -15,7 +15,8 @@ import java.util.Arrays;
  *
  * <p>Each thread keeps a small stack of budgets, compared by identity and reused from call to call,
  * so marking allocates nothing in steady state. Marks are strictly nested (begin/end and adopt/drop
- * in try/finally).
+ * in try/finally). A thread's first mark allocates its stack (one small array); later calls on that
+ * thread allocate nothing.
  */
 public final class RecordedRequests {
 
@@ -48,7 +49,17 @@ public final class RecordedRequests {
     }
   }
 
-  private static final ThreadLocal<Marks> MARKS = ThreadLocal.withInitial(Marks::new);
+  // created on a thread's first mark only: a thread that never marks pays nothing
+  private static final ThreadLocal<Marks> MARKS = new ThreadLocal<>();
+
+  private static Marks marks() {
+    Marks marks = MARKS.get();
+    if (marks == null) {
+      marks = new Marks();
+      MARKS.set(marks);
+    }
+    return marks;
+  }
 
   private RecordedRequests() {}
 
@@ -60,7 +71,7 @@ public final class RecordedRequests {
    *     if an enclosing policy on the same budget has recorded it already
    */
   public static boolean begin(Object budget) {
-    Marks marks = MARKS.get();
+    Marks marks = marks();
     if (marks.contains(budget)) {
       return false;
     }
@@ -74,7 +85,7 @@ public final class RecordedRequests {
    * @param budget the budget given to {@code begin}
    */
   public static void end(Object budget) {
-    MARKS.get().pop(1);
+    marks().pop(1);
   }
 
   /**
@@ -85,7 +96,7 @@ public final class RecordedRequests {
    */
   public static Object[] carried() {
     Marks marks = MARKS.get();
-    return marks.size == 0 ? NONE : Arrays.copyOf(marks.budgets, marks.size);
+    return marks == null || marks.size == 0 ? NONE : Arrays.copyOf(marks.budgets, marks.size);
   }
 
   /**
@@ -98,7 +109,7 @@ public final class RecordedRequests {
     if (budgets.length == 0) {
       return 0;
     }
-    Marks marks = MARKS.get();
+    Marks marks = marks();
     int added = 0;
     for (Object budget : budgets) {
       if (!marks.contains(budget)) {
@@ -116,7 +127,7 @@ public final class RecordedRequests {
    */
   public static void drop(int added) {
     if (added > 0) {
-      MARKS.get().pop(added);
+      marks().pop(added);
     }
   }
 }

@@ -72,7 +72,9 @@ import java.util.function.Predicate;
  *
  * <p><b>Cost.</b> When the first attempt succeeds and nobody listens, a call allocates nothing: the
  * delay sequence, the deadline lookup and the events are made only after a failure. It reads the
- * clock once if {@code maxDuration} is set, and records one request if a budget is set.
+ * clock once if {@code maxDuration} is set, and records one request if a budget is set (a thread's
+ * first call with a budget allocates the small per-thread table that keeps nested policies on the
+ * same budget from recording the call twice; later calls on that thread allocate nothing).
  *
  * <p><b>One request per logical call.</b> With a budget, a call records one request, and each retry
  * takes one token. When this retry runs inside another {@code Retry} or {@code Hedge} on the same
