@@ -44,6 +44,7 @@ public final class JobHandle<J> {
   private final J job;
   final Policy policy;
   final long submittedAt;
+  Thread runner; // the runner that took the job; guarded by the queue's lock
   private final TimeSource time;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition done = lock.newCondition();

@@ -52,7 +52,10 @@ import java.util.function.Consumer;
  * ShutdownReport}. Submitted = succeeded + failed + cancelled by the caller + handed back, exactly,
  * counted when the stop returns. An {@code ABANDONED} job was still running then and may still end
  * afterwards (its handle then turns {@code SUCCEEDED} or {@code FAILED}): a caller that re-queues
- * it should expect that it may have run once already.
+ * it should expect that it may have run once already. A job may stop its own queue (through its
+ * supervisor's {@code stop()} or {@link #stop(Duration, Duration)}): its runner is neither waited
+ * for nor interrupted, since it cannot end before that call returns to it, and the job is not
+ * handed back; its handle shows how it ended once it returns.
  *
  * @param <J> the job type
  */
@@ -126,8 +129,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @param name the queue's name, also its component name in a supervisor
    * @param handler does each job
    * @param <J> the job type
-   * @return a new builder
-   * @throws NullPointerException if an argument is null
+   * @return a new builder; {@link Builder#build()} validates every setting, the arguments included
    */
   public static <J> Builder<J> builder(String name, JobHandler<? super J> handler) {
     return new Builder<>(name, handler);
@@ -305,7 +307,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       } catch (InterruptedException e) {
         wasInterrupted = true;
         interruptRunners();
-        abandoned = liveRunners() > 0;
+        abandoned = othersLive() > 0;
       }
     }
     List<UnfinishedJob<J>> result = handBack(abandoned);
@@ -393,6 +395,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
             return;
           }
           h = queue.pollFirst();
+          h.runner = Thread.currentThread();
           running.add(h);
           h.moveTo(JobHandle.Status.RUNNING, null);
         } finally {
@@ -421,7 +424,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
         try {
           running.remove(h);
           stop = forced;
-          if (forced && failure != null) {
+          if (forced && failure != null && handedBack == null) {
             status = JobHandle.Status.CANCELLED;
             interrupted.add(
                 new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.INTERRUPTED));
@@ -469,10 +472,30 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     }
   }
 
+  /*
+   * A job may stop its own queue (supervisor.stop() or stop(...) on a fatal condition). Its runner
+   * cannot end before that call returns to it, so the stop neither waits for nor interrupts the
+   * calling runner: it would only wait out the grace, interrupt itself and cut every later wait of
+   * the stop short. The other runners are waited for and interrupted as usual; the calling job is
+   * not handed back, and its handle shows how it ended once it returns. This mirrors what the
+   * supervisor does for a worker that stops it (Component.runsOn).
+   */
+
+  /** The runners to wait for: all live ones, except the calling thread if it is one of them. */
+  private int othersLiveLocked() {
+    Thread self = Thread.currentThread();
+    for (JobHandle<J> h : running) {
+      if (h.runner == self) {
+        return liveRunners - 1;
+      }
+    }
+    return liveRunners;
+  }
+
   boolean awaitRunners(TimeSource clock, long nanos) throws InterruptedException {
     lock.lock();
     try {
-      while (liveRunners > 0) {
+      while (othersLiveLocked() > 0) {
         if (nanos <= 0) {
           return false;
         }
@@ -484,10 +507,10 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     }
   }
 
-  private int liveRunners() {
+  private int othersLive() {
     lock.lock();
     try {
-      return liveRunners;
+      return othersLiveLocked();
     } finally {
       lock.unlock();
     }
@@ -499,7 +522,9 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       forced = true;
       notEmpty.signalAll();
       for (Thread t : runners) {
-        t.interrupt();
+        if (t != Thread.currentThread()) { // a job stopping its own queue is not interrupted
+          t.interrupt();
+        }
       }
     } finally {
       lock.unlock();
@@ -526,6 +551,9 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       queue.clear();
       if (abandoned) {
         for (JobHandle<J> h : running) {
+          if (h.runner == Thread.currentThread()) {
+            continue; // the job that is stopping its own queue: it ends when the stop returns
+          }
           list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.ABANDONED));
         }
       }
@@ -589,9 +617,13 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     private TimeSource time = TimeSource.system();
     private Consumer<? super List<UnfinishedJob<J>>> sink;
 
+    private boolean policySet;
+    private boolean threadFactorySet;
+    private boolean sinkSet;
+
     private Builder(String name, JobHandler<? super J> handler) {
-      this.name = Checks.notNull(name, "name");
-      this.handler = Checks.notNull(handler, "handler");
+      this.name = name;
+      this.handler = handler;
     }
 
     /**
@@ -624,7 +656,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @return this builder
      */
     public Builder<J> policy(Policy policy) {
-      this.policy = Checks.notNull(policy, "policy");
+      this.policy = policy;
+      this.policySet = true;
       return this;
     }
 
@@ -635,7 +668,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @return this builder
      */
     public Builder<J> threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -647,7 +681,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @return this builder
      */
     public Builder<J> timeSource(TimeSource timeSource) {
-      this.time = Checks.notNull(timeSource, "timeSource");
+      this.time = timeSource;
       return this;
     }
 
@@ -661,7 +695,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @return this builder
      */
     public Builder<J> unfinishedSink(Consumer<? super List<UnfinishedJob<J>>> sink) {
-      this.sink = Checks.notNull(sink, "unfinishedSink");
+      this.sink = sink;
+      this.sinkSet = true;
       return this;
     }
 
@@ -670,10 +705,23 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      *
      * @return the queue, not started
      * @throws IllegalArgumentException if {@code capacity} or {@code concurrency} is less than 1
+     * @throws NullPointerException if the name, the handler or any setting given is null
      */
     public JobQueue<J> build() {
+      Checks.notNull(name, "name");
+      Checks.notNull(handler, "handler");
       Checks.atLeast(capacity, 1, "capacity");
       Checks.atLeast(concurrency, 1, "concurrency");
+      if (policySet) {
+        Checks.notNull(policy, "policy");
+      }
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
+      Checks.notNull(time, "timeSource");
+      if (sinkSet) {
+        Checks.notNull(sink, "unfinishedSink");
+      }
       return new JobQueue<>(this);
     }
   }

@@ -236,6 +236,7 @@ public final class PeriodicTask implements Worker {
     private Duration jitter = Duration.ZERO;
     private OnError onError = OnError.LOG_AND_CONTINUE;
     private RandomGenerator random;
+    private boolean randomSet;
 
     private Builder(Schedule schedule, Duration period) {
       this.schedule = schedule;
@@ -271,7 +272,8 @@ public final class PeriodicTask implements Worker {
      * @return this builder
      */
     public Builder random(RandomGenerator random) {
-      this.random = Checks.notNull(random, "random");
+      this.random = random;
+      this.randomSet = true;
       return this;
     }
 
@@ -301,6 +303,9 @@ public final class PeriodicTask implements Worker {
       Checks.nonNegative(initialDelay, "initialDelay");
       Checks.nonNegative(jitter, "jitter");
       Checks.notNull(onError, "onError");
+      if (randomSet) {
+        Checks.notNull(random, "random");
+      }
       Checks.require(
           jitter.compareTo(period) <= 0,
           "jitter must be at most the period ("

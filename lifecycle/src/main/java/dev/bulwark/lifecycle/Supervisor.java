@@ -73,6 +73,8 @@ import java.util.function.Consumer;
  */
 public final class Supervisor implements EventSource<SupervisorEvent> {
 
+  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
+
   /** The supervisor's own state. */
   public enum State {
     /** Built, not started. */
@@ -233,8 +235,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * Starts building a supervisor.
    *
    * @param name the supervisor's name, for events, reports and thread names
-   * @return a new builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a new builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -402,7 +403,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * (components not yet stopped are interrupted and abandoned at once); the interrupt status is
    * restored. A worker may call it on its own thread (to end the service on a fatal condition):
    * that worker gets the stop signal but is not waited for, since it cannot end before this call
-   * returns to it, and is reported {@link ShutdownReport.Outcome#GRACEFUL}.
+   * returns to it, and is reported {@link ShutdownReport.Outcome#GRACEFUL}. So may a job of a
+   * {@link JobQueue}: its runner is neither waited for nor interrupted (the queue's other runners
+   * are), and the job is not handed back; its handle shows how it ended once it returns.
    *
    * @return what the stop did
    */
@@ -721,7 +724,26 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     if (!listeners.isEmpty()) {
       listeners.publish(new SupervisorEvent.Escalated(name(), c.name, cause));
     }
-    newThread(this::stop, "escalation").start();
+    try {
+      newThread(this::stop, "escalation").start();
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError vme) {
+        throw vme;
+      }
+      // The thread factory failed (threw, returned null, or made a thread that would not start).
+      // The escalated worker's thread has finished its own work, so it performs the stop itself,
+      // rather than leave the supervisor RUNNING with an escalation nobody acts on.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          () ->
+              "supervisor '"
+                  + name()
+                  + "' could not start a thread for the stop that the failure of '"
+                  + c.name
+                  + "' escalated to; the failed worker's thread stops it",
+          e);
+      stop();
+    }
   }
 
   /**
@@ -826,7 +848,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     private Duration grace = DEFAULT_GRACE;
     private Duration interruptTimeout = DEFAULT_INTERRUPT_TIMEOUT;
     private RestartPolicy restart;
+    private boolean restartSet;
     private Duration stallLimit;
+    private boolean stallLimitSet;
 
     private ComponentSettings() {}
 
@@ -873,6 +897,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      */
     public ComponentSettings restart(RestartPolicy restart) {
       this.restart = restart;
+      this.restartSet = true;
       return this;
     }
 
@@ -886,11 +911,14 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      */
     public ComponentSettings stallLimit(Duration stallLimit) {
       this.stallLimit = stallLimit;
+      this.stallLimitSet = true;
       return this;
     }
   }
 
-  private record Entry(String name, Object target, ComponentSettings settings) {}
+  /** A component as registered; its settings are applied and validated by build(). */
+  private record Entry(
+      String name, Object target, Consumer<ComponentSettings> settings, boolean queue) {}
 
   /** Builds a {@link Supervisor}; every setting is validated by {@link #build()}. */
   public static final class Builder {
@@ -903,8 +931,10 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     private ThreadFactory threadFactory;
     private TimeSource time = TimeSource.system();
 
+    private boolean threadFactorySet;
+
     private Builder(String name) {
-      this.name = Checks.notNull(name, "name");
+      this.name = name;
     }
 
     /**
@@ -974,16 +1004,12 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @return this builder
      */
     public Builder jobQueue(JobQueue<?> queue, Consumer<ComponentSettings> settings) {
-      return add(Checks.notNull(queue, "queue").name(), queue, settings);
+      entries.add(new Entry(queue == null ? null : queue.name(), queue, settings, true));
+      return this;
     }
 
     private Builder add(String name, Object target, Consumer<ComponentSettings> settings) {
-      Checks.notNull(name, "component name");
-      Checks.notNull(target, "component '" + name + "'");
-      Checks.notNull(settings, "settings");
-      ComponentSettings s = new ComponentSettings();
-      settings.accept(s);
-      entries.add(new Entry(name, target, s));
+      entries.add(new Entry(name, target, settings, false));
       return this;
     }
 
@@ -1036,14 +1062,19 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
 
     /**
      * Sets the factory of the threads that run workers and the starts and stops of resources
-     * (default: virtual threads named {@code supervisor/component}).
+     * (default: virtual threads named {@code supervisor/component}). If it fails (throws, returns
+     * null or a thread that will not start): at {@link Supervisor#start()} the start fails with it;
+     * when an all-for-one restart needs a new thread for a worker, that worker becomes {@link
+     * ComponentState#FAILED} with the failure as its cause (an event and a log warning say so) and
+     * the other components run on; when an escalation cannot get the thread of its stop, the
+     * escalated worker's own thread performs the stop.
      *
      * @param threadFactory the factory
      * @return this builder
-     * @throws NullPointerException if {@code threadFactory} is null
      */
     public Builder threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -1067,26 +1098,43 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      *     be), two components share a name, a restart policy or stall limit is given to a component
      *     that is not a worker, a job queue is already supervised, or the budget is less than the
      *     drain delay plus the sum of the grace periods
-     * @throws NullPointerException if a setting is null
+     * @throws NullPointerException if the name, a component, its name, its settings or any setting
+     *     given is null (a component's setting is named with the component, e.g. {@code "grace of
+     *     component 'db'"})
      */
     public Supervisor build() {
+      Checks.notNull(name, "name");
       Checks.nonNegative(shutdownBudget, "shutdownBudget");
       Checks.nonNegative(drainDelay, "drainDelay");
       Checks.notNull(strategy, "strategy");
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
       Checks.notNull(time, "timeSource");
       Set<String> names = new HashSet<>();
       List<ComponentConfig> configs = new ArrayList<>();
       Duration needed = drainDelay;
       for (Entry e : entries) {
+        if (e.queue()) {
+          Checks.notNull(e.target, "queue");
+        } else {
+          Checks.notNull(e.name, "component name");
+          Checks.notNull(e.target, "component '" + e.name + "'");
+        }
         String what = " of component '" + e.name + "'";
+        Checks.notNull(e.settings, "settings" + what);
         Checks.require(
             names.add(e.name),
             "component names must be unique, but '" + e.name + "' is used twice");
-        ComponentSettings s = e.settings;
+        ComponentSettings s = new ComponentSettings();
+        e.settings.accept(s);
         Checks.positive(s.startTimeout, "startTimeout" + what);
         Checks.nonNegative(s.grace, "grace" + what);
         Checks.nonNegative(s.interruptTimeout, "interruptTimeout" + what);
-        if (s.stallLimit != null) {
+        if (s.restartSet) {
+          Checks.notNull(s.restart, "restart" + what);
+        }
+        if (s.stallLimitSet) {
           Checks.positive(s.stallLimit, "stallLimit" + what);
         }
         ComponentConfig.Kind kind =
@@ -1098,10 +1146,10 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
             };
         if (kind != ComponentConfig.Kind.WORKER) {
           Checks.require(
-              s.restart == null,
+              !s.restartSet,
               "restart applies to workers only, but component '" + e.name + "' is a " + kind);
           Checks.require(
-              s.stallLimit == null,
+              !s.stallLimitSet,
               "stallLimit applies to workers only, but component '" + e.name + "' is a " + kind);
         }
         needed = needed.plus(s.grace);

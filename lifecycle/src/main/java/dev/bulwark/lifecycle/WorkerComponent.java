@@ -1,6 +1,7 @@
 package dev.bulwark.lifecycle;
 
 import dev.bulwark.resilience.backoff.Backoff;
+import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 
@@ -18,6 +19,8 @@ import java.util.concurrent.CancellationException;
  * The backoff sequence starts again whenever the window holds no earlier restart.
  */
 final class WorkerComponent extends Component {
+
+  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
 
   private final Worker worker;
 
@@ -43,7 +46,11 @@ final class WorkerComponent extends Component {
     }
   }
 
-  /** Starts a new run on a new thread, unless retired or already running. */
+  /**
+   * Starts a new run on a new thread, unless retired or already running. If the thread cannot be
+   * made or started (a user's thread factory throws, returns null or a thread that refuses to
+   * start), nothing is left half-set: the failure propagates (a start fails with it).
+   */
   boolean launch() {
     ComponentState from;
     lock.lock();
@@ -54,20 +61,56 @@ final class WorkerComponent extends Component {
       if (threadAlive) {
         return true;
       }
+      Thread t = owner.newThread(this::loop, name);
+      t.start(); // the loop blocks on this lock until the fields below are set
       paused = false;
       run = new RunContext(this);
       runActive = true;
-      Thread t = owner.newThread(this::loop, name);
       thread = t;
       threadAlive = true;
       lastHeartbeat = time.nanoTime();
       from = setStateLocked(ComponentState.RUNNING);
-      t.start();
     } finally {
       lock.unlock();
     }
     published(from, ComponentState.RUNNING, null);
     return true;
+  }
+
+  /*
+   * A restart that cannot get a thread (the supervisor's thread factory throws or returns null
+   * when an all-for-one restart resumes this worker) must not take the restarting sibling's thread
+   * down with it, nor leave this worker RESTARTING for ever: the worker is FAILED with the
+   * factory's failure as its cause, the supervisor logs why and keeps running the other
+   * components, as it does for a worker that failed with no restart left.
+   */
+  private void relaunch() {
+    try {
+      launch();
+    } catch (RuntimeException | Error e) {
+      if (e instanceof VirtualMachineError vme) {
+        throw vme;
+      }
+      ComponentState from;
+      lock.lock();
+      try {
+        lastFailure = e;
+        paused = false; // a later all-for-one restart leaves it FAILED too
+        from = setStateLocked(ComponentState.FAILED);
+      } finally {
+        lock.unlock();
+      }
+      LOG.log(
+          Level.WARNING,
+          () ->
+              "worker '"
+                  + name
+                  + "' of supervisor '"
+                  + owner.name()
+                  + "' could not be restarted: no thread for it; it is FAILED",
+          e);
+      published(from, ComponentState.FAILED, e);
+    }
   }
 
   private void loop() {
@@ -235,7 +278,7 @@ final class WorkerComponent extends Component {
     } finally {
       lock.unlock();
     }
-    launch();
+    relaunch();
   }
 
   @Override

@@ -154,31 +154,92 @@ class ConfigurationTest {
     assertThatThrownBy(build).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
   }
 
-  @Test
-  void refusesNullsNamingTheSetting() {
-    assertThatThrownBy(() -> Supervisor.builder(null)).hasMessage("name");
-    assertThatThrownBy(() -> Supervisor.builder("s").timeSource(null).build())
+  /**
+   * The one rule for nulls in every builder of the module (as in resilience-core and streaming):
+   * factories and setters take whatever they are given, and {@code build()} refuses a null with a
+   * {@link NullPointerException} naming the setting (a component's setting with its component).
+   */
+  static Stream<Arguments> nullSettings() {
+    Worker idle = ctx -> {};
+    Duration second = Duration.ofSeconds(1);
+    return Stream.of(
+        isNull("name", () -> Supervisor.builder(null)::build),
+        isNull("shutdownBudget", () -> Supervisor.builder("s").shutdownBudget(null)::build),
+        isNull("drainDelay", () -> Supervisor.builder("s").drainDelay(null)::build),
+        isNull("strategy", () -> Supervisor.builder("s").strategy(null)::build),
+        isNull("threadFactory", () -> Supervisor.builder("s").threadFactory(null)::build),
+        isNull("timeSource", () -> Supervisor.builder("s").timeSource(null)::build),
+        isNull("component name", () -> Supervisor.builder("s").worker(null, idle)::build),
+        isNull("component 'w'", () -> Supervisor.builder("s").worker("w", null)::build),
+        isNull(
+            "component 'r'",
+            () -> Supervisor.builder("s").resource("r", (ManagedResource) null)::build),
+        isNull("queue", () -> Supervisor.builder("s").jobQueue(null)::build),
+        isNull(
+            "settings of component 'w'",
+            () -> Supervisor.builder("s").worker("w", idle, null)::build),
+        isNull(
+            "startTimeout of component 'w'",
+            () -> Supervisor.builder("s").worker("w", idle, c -> c.startTimeout(null))::build),
+        isNull(
+            "grace of component 'w'",
+            () -> Supervisor.builder("s").worker("w", idle, c -> c.grace(null))::build),
+        isNull(
+            "interruptTimeout of component 'w'",
+            () -> Supervisor.builder("s").worker("w", idle, c -> c.interruptTimeout(null))::build),
+        isNull(
+            "restart of component 'w'",
+            () -> Supervisor.builder("s").worker("w", idle, c -> c.restart(null))::build),
+        isNull(
+            "stallLimit of component 'w'",
+            () -> Supervisor.builder("s").worker("w", idle, c -> c.stallLimit(null))::build),
+        isNull("name", () -> JobQueue.builder(null, j -> {})::build),
+        isNull("handler", () -> JobQueue.builder("q", null)::build),
+        isNull("policy", () -> JobQueue.builder("q", j -> {}).policy(null)::build),
+        isNull("threadFactory", () -> JobQueue.builder("q", j -> {}).threadFactory(null)::build),
+        isNull("timeSource", () -> JobQueue.builder("q", j -> {}).timeSource(null)::build),
+        isNull("unfinishedSink", () -> JobQueue.builder("q", j -> {}).unfinishedSink(null)::build),
+        isNull("period", () -> () -> PeriodicTask.fixedRate(null).build(ctx -> {})),
+        isNull("period", () -> () -> PeriodicTask.fixedDelay(null).build(ctx -> {})),
+        isNull(
+            "initialDelay",
+            () -> () -> PeriodicTask.fixedRate(second).initialDelay(null).build(ctx -> {})),
+        isNull("jitter", () -> () -> PeriodicTask.fixedRate(second).jitter(null).build(ctx -> {})),
+        isNull("random", () -> () -> PeriodicTask.fixedRate(second).random(null).build(ctx -> {})),
+        isNull(
+            "onError", () -> () -> PeriodicTask.fixedRate(second).onError(null).build(ctx -> {})),
+        isNull("iteration", () -> () -> PeriodicTask.fixedRate(second).build(null)));
+  }
+
+  /** Something to build. */
+  interface Buildable {
+    Object build();
+  }
+
+  private static Arguments isNull(String setting, java.util.function.Supplier<Buildable> set) {
+    return Arguments.of(setting, set);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nullSettings")
+  void aNullSettingIsRefusedByBuildNamingIt(
+      String setting, java.util.function.Supplier<Buildable> set) {
+    Buildable configured;
+    try {
+      configured = set.get();
+    } catch (RuntimeException e) {
+      throw new AssertionError("a null " + setting + " was refused at once", e);
+    }
+    assertThatThrownBy(configured::build)
         .isInstanceOf(NullPointerException.class)
-        .hasMessage("timeSource");
-    assertThatThrownBy(() -> Supervisor.builder("s").worker("w", null))
-        .isInstanceOf(NullPointerException.class)
-        .hasMessage("component 'w'");
-    assertThatThrownBy(() -> RestartPolicy.onFailure(null, 1, Duration.ofSeconds(1)))
-        .isInstanceOf(NullPointerException.class)
-        .hasMessage("backoff");
-    assertThatThrownBy(() -> JobQueue.builder("q", null))
-        .isInstanceOf(NullPointerException.class)
-        .hasMessage("handler");
+        .hasMessage(setting);
   }
 
   @Test
-  void refusesANullThreadFactoryAsTheJobQueueAndTheCoreDo() {
-    assertThatThrownBy(() -> Supervisor.builder("s").threadFactory(null).build())
+  void aRestartPolicyRefusesANullBackoffAtOnceAsEveryValueRecordDoes() {
+    assertThatThrownBy(() -> RestartPolicy.onFailure(null, 1, Duration.ofSeconds(1)))
         .isInstanceOf(NullPointerException.class)
-        .hasMessage("threadFactory");
-    assertThatThrownBy(() -> JobQueue.builder("q", j -> {}).threadFactory(null))
-        .isInstanceOf(NullPointerException.class)
-        .hasMessage("threadFactory");
+        .hasMessage("backoff");
   }
 
   @Test

@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -350,6 +352,41 @@ class JobQueueTest {
                   org.assertj.core.groups.Tuple.tuple("b", Reason.NOT_STARTED));
           assertThat(s.health().component("emails").orElseThrow().state())
               .isEqualTo(ComponentState.STOPPED);
+        });
+  }
+
+  @Test
+  void aJobThatStopsItsOwnQueueInterruptsTheOthersButNotItself() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch busy = new CountDownLatch(1);
+          List<List<UnfinishedJob<String>>> handedBack = new CopyOnWriteArrayList<>();
+          AtomicReference<JobQueue<String>> self = new AtomicReference<>();
+          JobQueue<String> q =
+              queue(
+                      job -> {
+                        if (job.equals("busy")) {
+                          busy.countDown();
+                          release.await();
+                        } else {
+                          busy.await();
+                          handedBack.add(self.get().stop(Duration.ZERO, ofSeconds(5)));
+                          done.add("stopper went on");
+                        }
+                      })
+                  .concurrency(2)
+                  .build();
+          self.set(q);
+          q.start();
+          JobHandle<String> busyJob = q.submit("busy");
+          JobHandle<String> stopper = q.submit("stopper");
+          assertThat(stopper.await(ofSeconds(5))).isEqualTo(Status.SUCCEEDED);
+          assertThat(busyJob.status()).isEqualTo(Status.CANCELLED);
+          assertThat(handedBack.get(0))
+              .extracting(UnfinishedJob::job, UnfinishedJob::reason)
+              .containsExactly(org.assertj.core.groups.Tuple.tuple("busy", Reason.INTERRUPTED));
+          assertThat(done).containsExactly("stopper went on");
         });
   }
 

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -496,11 +497,11 @@ class SupervisorTest {
                                   RestartPolicy.onFailure(
                                       Backoff.fixed(ofSeconds(10)).build(), 5, ofSeconds(60)))))
               .start();
-          while (!secondRun.await(5, TimeUnit.MILLISECONDS)) {
-            if (time.waiters() > 0) {
-              time.advance(ofSeconds(10));
-            }
-          }
+          // One advance only: a waiter stays counted until its thread wakes up, so advancing
+          // whenever one is counted could move the time twice before the second run reads it.
+          time.awaitWaiters(1); // the backoff, the only wait before the second run
+          time.advance(ofSeconds(10));
+          assertThat(secondRun.await(5, TimeUnit.SECONDS)).isTrue();
           assertThat(runStarts).containsExactly(0L, ofSeconds(10).toNanos());
           assertThat(interruptedAtStart).containsExactly(false, false);
           assertThat(supervisor.health().component("consumer").orElseThrow().restarts())
@@ -635,6 +636,196 @@ class SupervisorTest {
                   org.assertj.core.groups.Tuple.tuple("db", ShutdownReport.Outcome.GRACEFUL));
           assertThat(report.elapsed()).isZero();
           assertThat(log).containsExactly("start db", "run relay", "end relay", "stop db");
+        });
+  }
+
+  @Test
+  void aJobThatStopsTheSupervisorIsNotWaitedForByItsOwnStop() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CompletableFuture<ShutdownReport> stoppedByJob = new CompletableFuture<>();
+          JobQueue<String> jobs =
+              JobQueue.<String>builder(
+                      "jobs",
+                      job -> {
+                        if (job.equals("fatal")) {
+                          stoppedByJob.complete(supervisor.stop()); // "this is fatal"
+                        }
+                      })
+                  .concurrency(2)
+                  .timeSource(time)
+                  .threadFactory(threads)
+                  .build();
+          build(
+                  builder()
+                      .resource("db", new LoggingResource("db", log))
+                      .jobQueue(jobs)
+                      .worker("relay", idle(log, "relay")))
+              .start();
+          JobHandle<String> fatal = jobs.submit("fatal");
+          // no time passes: the stop must wait neither for the job that runs it nor its runner
+          ShutdownReport report = stoppedByJob.get(5, TimeUnit.SECONDS);
+          assertThat(report.components())
+              .extracting(
+                  ShutdownReport.ComponentReport::name, ShutdownReport.ComponentReport::outcome)
+              .containsExactly(
+                  org.assertj.core.groups.Tuple.tuple("relay", ShutdownReport.Outcome.GRACEFUL),
+                  org.assertj.core.groups.Tuple.tuple("jobs", ShutdownReport.Outcome.GRACEFUL),
+                  org.assertj.core.groups.Tuple.tuple("db", ShutdownReport.Outcome.GRACEFUL));
+          assertThat(report.elapsed()).isZero();
+          assertThat(report.unfinishedJobs()).isEmpty();
+          assertThat(fatal.await(ofSeconds(5))).isEqualTo(JobHandle.Status.SUCCEEDED);
+        });
+  }
+
+  @Test
+  void aWorkerWhoseRestartCannotGetAThreadFailsWithTheCauseAndTheOthersRunOn() throws Exception {
+    IllegalStateException noThreads = new IllegalStateException("no more threads");
+    List<ThreadFactory> failures =
+        List.of(
+            task -> {
+              throw noThreads;
+            },
+            task -> null,
+            task -> { // a thread started already: start() refuses it
+              Thread started = threads.newThread(() -> {});
+              started.start();
+              return started;
+            });
+    for (int i = 0; i < failures.size(); i++) {
+      int variant = i;
+      ThreadFactory failing = failures.get(variant);
+      AtomicBoolean broken = new AtomicBoolean();
+      ThreadFactory factory = task -> (broken.get() ? failing : threads).newThread(task);
+      Recorder<SupervisorEvent> seen = new Recorder<>();
+      assertTimeoutPreemptively(
+          LIMIT,
+          () -> {
+            Semaphore fail = new Semaphore(0);
+            Semaphore siblingStarted = new Semaphore(0);
+            AtomicInteger flakyRuns = new AtomicInteger();
+            Supervisor s =
+                Supervisor.builder("app")
+                    .timeSource(time)
+                    .threadFactory(factory)
+                    .strategy(Supervisor.Strategy.ALL_FOR_ONE)
+                    .worker(
+                        "sibling",
+                        ctx -> {
+                          siblingStarted.release();
+                          ctx.awaitStop(Duration.ofDays(1));
+                        })
+                    .worker(
+                        "flaky",
+                        ctx -> {
+                          if (flakyRuns.incrementAndGet() == 1) {
+                            fail.acquire();
+                            throw new IllegalStateException("flaky");
+                          }
+                          ctx.awaitStop(Duration.ofDays(1));
+                        },
+                        c ->
+                            c.restart(
+                                RestartPolicy.onFailure(
+                                    Backoff.fixed(ofSeconds(3)).build(), 5, ofSeconds(60))))
+                    .build();
+            supervisor = s;
+            s.subscribe(seen);
+            s.start();
+            siblingStarted.acquire();
+            broken.set(true);
+            fail.release();
+            seen.await(
+                ComponentStateChanged.class,
+                e -> e.component().equals("sibling") && e.to() == ComponentState.RESTARTING);
+            Predicate<ComponentStateChanged> siblingFailed =
+                e -> e.component().equals("sibling") && e.to() == ComponentState.FAILED;
+            for (int step = 0;
+                step < 200
+                    && seen.events(ComponentStateChanged.class).stream().noneMatch(siblingFailed);
+                step++) {
+              if (time.waiters() > 0) {
+                time.advance(ofSeconds(1)); // through flaky's backoff of 3 s
+              }
+              siblingStarted.tryAcquire(5, TimeUnit.MILLISECONDS); // a pause, and never true here
+            }
+            ComponentStateChanged failed = seen.await(ComponentStateChanged.class, siblingFailed);
+            assertThat(failed.from()).isEqualTo(ComponentState.RESTARTING);
+            assertThat(failed.failure()).isNotNull();
+            if (variant == 0) {
+              assertThat(failed.failure()).isSameAs(noThreads);
+            }
+            ComponentHealth sibling = s.health().component("sibling").orElseThrow();
+            assertThat(sibling.state()).isEqualTo(ComponentState.FAILED);
+            assertThat(sibling.lastFailure()).containsSame(failed.failure());
+            assertThat(s.health().state()).isEqualTo(Supervisor.State.RUNNING);
+            seen.await(
+                ComponentStateChanged.class,
+                e -> e.component().equals("flaky") && e.to() == ComponentState.RUNNING,
+                2);
+            ShutdownReport report = stopInVirtualTime(time, s);
+            assertThat(report.component("flaky").orElseThrow().outcome())
+                .isEqualTo(ShutdownReport.Outcome.GRACEFUL);
+            assertThat(report.component("sibling").orElseThrow().outcome())
+                .isEqualTo(ShutdownReport.Outcome.NOT_RUNNING);
+          });
+    }
+  }
+
+  @Test
+  void anEscalationWhoseStopThreadCannotBeMadeStillStopsTheSupervisor() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          AtomicBoolean broken = new AtomicBoolean();
+          ThreadFactory factory =
+              task -> {
+                if (broken.get()) {
+                  throw new IllegalStateException("no more threads");
+                }
+                return threads.newThread(task);
+              };
+          Semaphore started = new Semaphore(0);
+          Semaphore fail = new Semaphore(0);
+          build(
+                  Supervisor.builder("app")
+                      .timeSource(time)
+                      .threadFactory(factory)
+                      .worker("relay", idle(log, "relay"))
+                      .worker(
+                          "crashy",
+                          ctx -> {
+                            started.release();
+                            fail.acquire();
+                            throw new IllegalStateException("corrupt state");
+                          },
+                          c ->
+                              c.restart(
+                                  RestartPolicy.onFailure(
+                                      Backoff.fixed(ofSeconds(1)).build(), 1, ofSeconds(60)))))
+              .start();
+          started.acquire();
+          broken.set(true);
+          fail.release(); // restart 1 after 1 s, on the same thread
+          while (!started.tryAcquire(5, TimeUnit.MILLISECONDS)) {
+            if (time.waiters() > 1) { // relay's wait and crashy's backoff
+              time.advance(ofSeconds(1));
+            }
+          }
+          fail.release(); // a second restart within the window: escalation
+          events.await(SupervisorEvent.Escalated.class, e -> true);
+          Predicate<SupervisorEvent> stopped = e -> e instanceof SupervisorEvent.Stopped;
+          for (int i = 0; i < 1000 && events.events().stream().noneMatch(stopped); i++) {
+            started.tryAcquire(5, TimeUnit.MILLISECONDS); // a pause, never true here
+            if (time.waiters() > 0) {
+              time.advance(ofSeconds(1));
+            }
+          }
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.FAILED);
+          ShutdownReport report = supervisor.shutdownReport().orElseThrow();
+          assertThat(report.component("relay").orElseThrow().outcome())
+              .isEqualTo(ShutdownReport.Outcome.GRACEFUL);
         });
   }
 }

@@ -49,6 +49,7 @@ public interface BufferedSource<T> extends ChunkSource<T> {
     private int bufferSize = 16;
     private TimeSource timeSource = TimeSource.system();
     private ThreadFactory threadFactory;
+    private boolean threadFactorySet;
     private boolean interruptOnClose = true;
     private AutoCloseable neverStarted;
 
@@ -91,7 +92,8 @@ public interface BufferedSource<T> extends ChunkSource<T> {
      * @return this builder
      */
     public GeneratorBuilder<T> threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -115,11 +117,15 @@ public interface BufferedSource<T> extends ChunkSource<T> {
      *
      * @return the source
      * @throws IllegalArgumentException if {@code bufferSize} is less than 1
-     * @throws NullPointerException if the time source is null
+     * @throws NullPointerException if the body or any setting given is null
      */
     public BufferedSource<T> build() {
+      Checks.notNull(body, "body");
       Checks.atLeast(bufferSize, 1, "bufferSize");
       Checks.notNull(timeSource, "timeSource");
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
       ThreadFactory factory =
           threadFactory != null
               ? threadFactory
@@ -172,9 +178,10 @@ public interface BufferedSource<T> extends ChunkSource<T> {
      *
      * @return the source
      * @throws IllegalArgumentException if {@code bufferSize} is less than 1
-     * @throws NullPointerException if the time source is null
+     * @throws NullPointerException if the publisher or the time source is null
      */
     public BufferedSource<T> build() {
+      Checks.notNull(publisher, "publisher");
       Checks.atLeast(bufferSize, 1, "bufferSize");
       Checks.notNull(timeSource, "timeSource");
       return PublisherSource.subscribe(publisher, bufferSize, timeSource);

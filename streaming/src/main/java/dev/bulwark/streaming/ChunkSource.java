@@ -165,11 +165,10 @@ public interface ChunkSource<T> extends AutoCloseable {
    *
    * @param body the producer code
    * @param <T> the item type
-   * @return a builder for the source
-   * @throws NullPointerException if {@code body} is null
+   * @return a builder for the source; its {@code build()} refuses a null {@code body}
    */
   static <T> BufferedSource.GeneratorBuilder<T> generator(Generator<T> body) {
-    return new BufferedSource.GeneratorBuilder<>(Checks.notNull(body, "body"));
+    return new BufferedSource.GeneratorBuilder<>(body);
   }
 
   /**
@@ -178,12 +177,11 @@ public interface ChunkSource<T> extends AutoCloseable {
    *
    * @param publisher the publisher
    * @param <T> the item type
-   * @return a builder for the source
-   * @throws NullPointerException if {@code publisher} is null
+   * @return a builder for the source; its {@code build()} refuses a null {@code publisher}
    */
   static <T> BufferedSource.PublisherBuilder<T> fromPublisher(
       Flow.Publisher<? extends T> publisher) {
-    return new BufferedSource.PublisherBuilder<>(Checks.notNull(publisher, "publisher"));
+    return new BufferedSource.PublisherBuilder<>(publisher);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -93,13 +93,11 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
    * @param positionOf the position of an item
    * @param <T> the item type
    * @param <P> the position type
-   * @return a builder
-   * @throws NullPointerException if an argument is null
+   * @return a builder; {@link Builder#build()} validates every setting, the arguments included
    */
   public static <T, P> Builder<T, P> builder(
       Opener<T, P> opener, Function<? super T, ? extends P> positionOf) {
-    return new Builder<>(
-        Checks.notNull(opener, "opener"), Checks.notNull(positionOf, "positionOf"));
+    return new Builder<>(opener, positionOf);
   }
 
   /**
@@ -224,6 +222,7 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
     private final Opener<T, P> opener;
     private final Function<? super T, ? extends P> positionOf;
     private P startAfter;
+    private boolean startAfterSet;
     private Backoff backoff =
         Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5)).build();
     private int maxResumes = 3;
@@ -243,7 +242,8 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
      * @return this builder
      */
     public Builder<T, P> startAfter(P position) {
-      this.startAfter = Checks.notNull(position, "startAfter");
+      this.startAfter = position;
+      this.startAfterSet = true;
       return this;
     }
 
@@ -254,7 +254,7 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
      * @return this builder
      */
     public Builder<T, P> backoff(Backoff backoff) {
-      this.backoff = Checks.notNull(backoff, "backoff");
+      this.backoff = backoff;
       return this;
     }
 
@@ -278,7 +278,7 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
      * @return this builder
      */
     public Builder<T, P> resumeOn(Predicate<? super Exception> resumeOn) {
-      this.resumeOn = Checks.notNull(resumeOn, "resumeOn");
+      this.resumeOn = resumeOn;
       return this;
     }
 
@@ -298,10 +298,17 @@ public final class ResumingSource<T, P> implements ChunkSource<T> {
      *
      * @return the source
      * @throws IllegalArgumentException if {@code maxResumes} is negative
-     * @throws NullPointerException if the time source is null
+     * @throws NullPointerException if an argument of {@code builder} or any setting given is null
      */
     public ResumingSource<T, P> build() {
+      Checks.notNull(opener, "opener");
+      Checks.notNull(positionOf, "positionOf");
+      if (startAfterSet) {
+        Checks.notNull(startAfter, "startAfter");
+      }
+      Checks.notNull(backoff, "backoff");
       Checks.atLeast(maxResumes, 0, "maxResumes");
+      Checks.notNull(resumeOn, "resumeOn");
       Checks.notNull(timeSource, "timeSource");
       return new ResumingSource<>(this);
     }

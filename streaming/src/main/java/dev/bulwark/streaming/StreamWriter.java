@@ -120,11 +120,10 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
    * Starts building a writer. Set at least the {@linkplain Builder#encoder(Encoder) encoder}.
    *
    * @param name the writer's name, in events and log messages
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder<Object> builder(String name) {
-    return new Builder<>(Checks.notNull(name, "name"));
+    return new Builder<>(name);
   }
 
   /**
@@ -178,6 +177,17 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
    * 0)}), streams on the calling thread, and closes the exchange. If the guard refuses the stream,
    * nothing is sent, so the caller can still answer 503.
    *
+   * <p><b>How the response ends.</b> Only a {@link StreamResult.Outcome#COMPLETED COMPLETED} stream
+   * ends with the terminating zero-length chunk, which tells the client that it has the whole body.
+   * Every other outcome ({@code SOURCE_FAILED}, {@code IDLE_TIMEOUT}, {@code TOTAL_TIMEOUT}, {@code
+   * CANCELLED}, {@code CLIENT_GONE}) closes the connection without it, so the client sees a cut-off
+   * response as an error (the JDK's {@code HttpClient} throws an {@code IOException}; curl reports
+   * a transfer closed with outstanding read data) rather than mistaking a truncated export for a
+   * finished one. The HTTP status cannot change after the first byte: it stays 200. The JDK's
+   * {@code HttpExchange} has no abort, so this closes the exchange while the calling thread's
+   * interrupt status is set, which makes the server's socket channel drop the connection instead of
+   * writing the last chunk; the thread's interrupt status is restored afterwards.
+   *
    * <p>Run the server's handlers on virtual threads: a stalled write is then ended by interrupting
    * the handler thread, which closes the socket.
    *
@@ -197,11 +207,41 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
     } catch (RejectedException refused) {
       throw refused; // nothing was sent: the caller answers, e.g. 503 with Retry-After
     } catch (RuntimeException | Error unexpected) {
-      exchange.close();
+      abort(exchange);
       throw unexpected;
     }
-    exchange.close();
+    if (result.outcome() == StreamResult.Outcome.COMPLETED) {
+      exchange.close(); // the terminating zero-length chunk: the client knows it has everything
+    } else {
+      abort(exchange);
+    }
     return result;
+  }
+
+  /*
+   * Ends a chunked response so that the client sees an error instead of a whole body.
+   *
+   * HttpExchange has no abort: close() always writes the terminating zero-length chunk, which
+   * tells the client the body is complete. The JDK's server writes to a SocketChannel, which is
+   * an interruptible channel: a write by an interrupted thread closes the channel instead of
+   * writing (ClosedByInterruptException). So the exchange is closed with this thread's interrupt
+   * status set: the last chunk's write fails, the server swallows that failure and drops the
+   * connection, and the client reads end-of-stream where the zero-length chunk should be (the
+   * JDK's HttpClient throws an IOException, curl reports a transfer closed with outstanding
+   * data). The thread's own interrupt status is then put back as it was. A response whose headers
+   * were not sent yet (a refusal) never gets here.
+   */
+  private static void abort(HttpExchange exchange) {
+    boolean wasInterrupted = Thread.interrupted();
+    Thread.currentThread().interrupt();
+    try {
+      exchange.close();
+    } finally {
+      Thread.interrupted();
+      if (wasInterrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /**
@@ -318,6 +358,12 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
     private PermitPolicy guard;
     private TimeSource timeSource = TimeSource.system();
     private ThreadFactory threadFactory;
+    private boolean idleTimeoutSet;
+    private boolean totalTimeoutSet;
+    private boolean heartbeatSet;
+    private boolean writeStallTimeoutSet;
+    private boolean guardSet;
+    private boolean threadFactorySet;
 
     private Builder(String name) {
       this.name = name;
@@ -333,7 +379,7 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
     @SuppressWarnings("unchecked")
     public <U> Builder<U> encoder(Encoder<U> encoder) {
       Builder<U> self = (Builder<U>) this;
-      self.encoder = Checks.notNull(encoder, "encoder");
+      self.encoder = encoder;
       return self;
     }
 
@@ -345,7 +391,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> idleTimeout(Duration idleTimeout) {
-      this.idleTimeout = Checks.notNull(idleTimeout, "idleTimeout");
+      this.idleTimeout = idleTimeout;
+      this.idleTimeoutSet = true;
       return this;
     }
 
@@ -357,7 +404,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> totalTimeout(Duration totalTimeout) {
-      this.totalTimeout = Checks.notNull(totalTimeout, "totalTimeout");
+      this.totalTimeout = totalTimeout;
+      this.totalTimeoutSet = true;
       return this;
     }
 
@@ -370,7 +418,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> heartbeat(Duration interval) {
-      this.heartbeat = Checks.notNull(interval, "heartbeat");
+      this.heartbeat = interval;
+      this.heartbeatSet = true;
       return this;
     }
 
@@ -383,7 +432,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> writeStallTimeout(Duration writeStallTimeout) {
-      this.writeStallTimeout = Checks.notNull(writeStallTimeout, "writeStallTimeout");
+      this.writeStallTimeout = writeStallTimeout;
+      this.writeStallTimeoutSet = true;
       return this;
     }
 
@@ -418,7 +468,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> guard(PermitPolicy guard) {
-      this.guard = Checks.notNull(guard, "guard");
+      this.guard = guard;
+      this.guardSet = true;
       return this;
     }
 
@@ -442,7 +493,8 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * @return this builder
      */
     public Builder<T> threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Checks.notNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -450,21 +502,22 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
      * Validates the settings and builds the writer.
      *
      * @return the writer
-     * @throws NullPointerException if the encoder or the time source is null (or was never set)
+     * @throws NullPointerException if the name or any setting given is null, or no encoder was set
      * @throws IllegalArgumentException if a timeout or interval is zero or negative, {@code
      *     flushPerBatch} is less than 1, or a heartbeat is set with an encoder that has no
      *     heartbeat frame
      */
     public StreamWriter<T> build() {
+      Checks.notNull(name, "name");
       Checks.notNull(encoder, "encoder");
       Checks.notNull(timeSource, "timeSource");
-      if (idleTimeout != null) {
+      if (idleTimeoutSet) {
         Checks.positive(idleTimeout, "idleTimeout");
       }
-      if (totalTimeout != null) {
+      if (totalTimeoutSet) {
         Checks.positive(totalTimeout, "totalTimeout");
       }
-      if (heartbeat != null) {
+      if (heartbeatSet) {
         Checks.positive(heartbeat, "heartbeat");
         Checks.require(
             encoder.heartbeat().length > 0,
@@ -472,10 +525,16 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
                 + encoder
                 + " has none (add one with Encoder.withHeartbeat)");
       }
-      if (writeStallTimeout != null) {
+      if (writeStallTimeoutSet) {
         Checks.positive(writeStallTimeout, "writeStallTimeout");
       }
       Checks.atLeast(flushBatch, 1, "flushPerBatch");
+      if (guardSet) {
+        Checks.notNull(guard, "guard");
+      }
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
       return new StreamWriter<>(this);
     }
   }

@@ -1,10 +1,13 @@
 package dev.bulwark.streaming;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.resilience.ManualTimeSource;
+import dev.bulwark.resilience.bulkhead.Bulkhead;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,7 +60,11 @@ class ConfigurationTest {
             () -> StreamWriter.builder("t").build(),
             NullPointerException.class,
             "encoder"),
-        bad("null name", () -> StreamWriter.builder(null), NullPointerException.class, "name"),
+        bad(
+            "null name",
+            () -> StreamWriter.builder(null).encoder(Encoders.lines()).build(),
+            NullPointerException.class,
+            "name"),
         bad(
             "null time source",
             () -> writer().timeSource(null).build(),
@@ -65,7 +72,7 @@ class ConfigurationTest {
             "timeSource"),
         bad(
             "null idle timeout",
-            () -> writer().idleTimeout(null),
+            () -> writer().idleTimeout(null).build(),
             NullPointerException.class,
             "idleTimeout"),
         bad(
@@ -143,5 +150,86 @@ class ConfigurationTest {
   void badSettingIsRefusedWithAClearMessage(
       String name, Supplier<?> action, Class<? extends Throwable> type, String message) {
     assertThatThrownBy(action::get).isInstanceOf(type).hasMessage(message);
+  }
+
+  /**
+   * The one rule for nulls in every builder of the module (as in resilience-core): the factory and
+   * the setters take whatever they are given, and {@code build()} refuses a null with a {@link
+   * NullPointerException} naming the setting.
+   */
+  static Stream<Arguments> nullSettings() {
+    ThreadFactory threads = Thread.ofVirtual().factory();
+    return Stream.of(
+        isNull("StreamWriter", "name", () -> StreamWriter.builder(null).encoder(Encoders.lines())),
+        isNull("StreamWriter", "encoder", () -> StreamWriter.builder("t").encoder(null)),
+        isNull("StreamWriter", "idleTimeout", () -> writer().idleTimeout(null)),
+        isNull("StreamWriter", "totalTimeout", () -> writer().totalTimeout(null)),
+        isNull("StreamWriter", "heartbeat", () -> writer().heartbeat(null)),
+        isNull("StreamWriter", "writeStallTimeout", () -> writer().writeStallTimeout(null)),
+        isNull("StreamWriter", "guard", () -> writer().guard(null)),
+        isNull("StreamWriter", "timeSource", () -> writer().timeSource(null)),
+        isNull("StreamWriter", "threadFactory", () -> writer().threadFactory(null)),
+        isNull("Channel", "timeSource", () -> Channel.builder().timeSource(null)),
+        isNull("generator", "body", () -> ChunkSource.generator(null)),
+        isNull("generator", "timeSource", () -> ChunkSource.generator(out -> {}).timeSource(null)),
+        isNull(
+            "generator",
+            "threadFactory",
+            () -> ChunkSource.generator(out -> {}).threadFactory(null)),
+        isNull("fromPublisher", "publisher", () -> ChunkSource.fromPublisher(null)),
+        isNull(
+            "fromPublisher",
+            "timeSource",
+            () -> ChunkSource.fromPublisher(s -> {}).timeSource(null)),
+        isNull("ResumingSource", "opener", () -> ResumingSource.builder(null, x -> x)),
+        isNull(
+            "ResumingSource",
+            "positionOf",
+            () -> ResumingSource.builder(after -> ChunkSource.of(List.of()), null)),
+        isNull("ResumingSource", "startAfter", () -> resuming().startAfter(null)),
+        isNull("ResumingSource", "backoff", () -> resuming().backoff(null)),
+        isNull("ResumingSource", "resumeOn", () -> resuming().resumeOn(null)),
+        isNull("ResumingSource", "timeSource", () -> resuming().timeSource(null)),
+        // and with every setting given, each builds
+        Arguments.of(
+            "all given",
+            (Supplier<Object>)
+                () -> writer().guard(Bulkhead.ofDefaults("b")).threadFactory(threads).build(),
+            null));
+  }
+
+  private static ResumingSource.Builder<Object, Object> resuming() {
+    return ResumingSource.builder(after -> ChunkSource.of(List.of()), x -> x);
+  }
+
+  /** {@code configure} sets the null (which must not throw); its builder's build() must. */
+  private static Arguments isNull(String builder, String setting, Supplier<?> configure) {
+    Supplier<Object> build =
+        () -> {
+          Object b;
+          try {
+            b = configure.get();
+          } catch (RuntimeException e) {
+            throw new AssertionError(builder + ": a null " + setting + " was refused at once", e);
+          }
+          try {
+            return b.getClass().getMethod("build").invoke(b);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw (RuntimeException) e.getCause();
+          } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+          }
+        };
+    return Arguments.of(builder + " " + setting, build, setting);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nullSettings")
+  void aNullSettingIsRefusedByBuildNamingIt(String name, Supplier<Object> build, String setting) {
+    if (setting == null) {
+      assertThat(build.get()).isNotNull();
+      return;
+    }
+    assertThatThrownBy(build::get).isInstanceOf(NullPointerException.class).hasMessage(setting);
   }
 }

@@ -2,6 +2,7 @@ package dev.bulwark.streaming;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -365,10 +366,25 @@ class SocketFaultTest {
                   });
           try (HttpClient client = HttpClient.newHttpClient()) {
             URI uri = URI.create("http://127.0.0.1:" + port() + "/events");
-            String firstBody =
+            // like an EventSource: take the events as they come until the connection fails (the
+            // failed stream is cut off, not ended), then reconnect with the last event's id
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            try (java.io.InputStream in =
                 client
-                    .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
-                    .body();
+                    .send(
+                        HttpRequest.newBuilder(uri).build(),
+                        HttpResponse.BodyHandlers.ofInputStream())
+                    .body()) {
+              byte[] buffer = new byte[256];
+              int n;
+              while ((n = in.read(buffer)) >= 0) {
+                received.write(buffer, 0, n);
+              }
+              throw new AssertionError("the failed stream ended like a whole one");
+            } catch (IOException cutOff) {
+              // the connection dropped where the stream failed
+            }
+            String firstBody = received.toString(java.nio.charset.StandardCharsets.UTF_8);
             List<SseParser.Event> firstEvents = SseParser.parse(firstBody).events();
             String lastEventId = firstEvents.get(firstEvents.size() - 1).lastEventId();
             HttpResponse<String> second =
@@ -392,7 +408,7 @@ class SocketFaultTest {
   }
 
   @Test
-  void anUpstreamThatHangsEndsWithAnIdleTimeoutAndAWholeResponse() {
+  void anUpstreamThatHangsEndsWithAnIdleTimeoutAndACutOffResponse() {
     assertTimeoutPreemptively(
         Duration.ofSeconds(30),
         () -> {
@@ -441,10 +457,15 @@ class SocketFaultTest {
           try (Socket socket = get(port(), "/hang")) {
             ChunkedReader reader = new ChunkedReader(socket.getInputStream());
             List<String> lines = new ArrayList<>();
-            String line;
-            while ((line = reader.nextLine()) != null) {
-              lines.add(line);
-            }
+            assertThatThrownBy(
+                    () -> {
+                      String line;
+                      while ((line = reader.nextLine()) != null) {
+                        lines.add(line);
+                      }
+                    })
+                .as("a timed-out stream ends without the terminating chunk")
+                .isInstanceOf(java.io.EOFException.class);
             StreamResult result = results.get(0).get(5, TimeUnit.SECONDS);
             assertThat(lines)
                 .as("lines of a response that ended with %s", result)
@@ -458,6 +479,155 @@ class SocketFaultTest {
               .as("the hung producer was interrupted and cleaned up")
               .isTrue();
           assertThat(Optional.of(never.getCount())).contains(1L);
+        });
+  }
+
+  /** Two items, then the upstream fails: a stream that must not look whole to the client. */
+  private static ChunkSource<Long> failsAfterTwo() {
+    return ChunkSource.fromIterator(
+        new java.util.Iterator<Long>() {
+          private long n;
+
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
+
+          @Override
+          public Long next() {
+            if (n == 2) {
+              throw new IllegalStateException("upstream lost");
+            }
+            return ++n;
+          }
+        });
+  }
+
+  @Test
+  void aFailedStreamEndsTheChunkedResponseWithoutItsLastChunkSoTheClientSeesAnError() {
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          StreamWriter<Long> writer =
+              StreamWriter.builder("rows")
+                  .encoder(Encoders.<Long>ndjson(i -> "{\"n\":" + i + "}"))
+                  .threadFactory(threads)
+                  .build();
+          List<Boolean> interruptedAfter = new java.util.concurrent.CopyOnWriteArrayList<>();
+          CompletableFuture<StreamResult> result = new CompletableFuture<>();
+          server.createContext(
+              "/fails",
+              exchange -> {
+                try {
+                  result.complete(writer.writeTo(exchange, failsAfterTwo()));
+                } catch (Throwable t) {
+                  result.completeExceptionally(t);
+                }
+                interruptedAfter.add(Thread.currentThread().isInterrupted());
+              });
+          try (Socket socket = get(port(), "/fails")) {
+            ChunkedReader reader = new ChunkedReader(socket.getInputStream());
+            assertThat(reader.status).isEqualTo(200);
+            assertThat(reader.nextLine()).isEqualTo("{\"n\":1}");
+            assertThat(reader.nextLine()).isEqualTo("{\"n\":2}");
+            assertThatThrownBy(reader::nextLine)
+                .as("the connection closes where the terminating zero-length chunk would be")
+                .isInstanceOf(java.io.EOFException.class);
+          }
+          assertThat(result.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SOURCE_FAILED);
+          assertThat(interruptedAfter).containsExactly(false);
+        });
+  }
+
+  @Test
+  void theJdkHttpClientFailsOnAFailedStreamAndReadsACompletedOneWhole() {
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          StreamWriter<Long> writer =
+              StreamWriter.builder("rows")
+                  .encoder(Encoders.<Long>ndjson(i -> "{\"n\":" + i + "}"))
+                  .threadFactory(threads)
+                  .build();
+          List<CompletableFuture<StreamResult>> failed =
+              serve("/fails", writer, exchange -> failsAfterTwo());
+          List<CompletableFuture<StreamResult>> whole =
+              serve("/whole", writer, exchange -> ChunkSource.of(List.of(1L, 2L)));
+          try (HttpClient client = HttpClient.newHttpClient()) {
+            URI base = URI.create("http://127.0.0.1:" + port());
+            assertThatThrownBy(
+                    () ->
+                        client.send(
+                            HttpRequest.newBuilder(base.resolve("/fails")).build(),
+                            HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(IOException.class);
+            HttpResponse<String> response =
+                client.send(
+                    HttpRequest.newBuilder(base.resolve("/whole")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.body()).isEqualTo("{\"n\":1}\n{\"n\":2}\n");
+          }
+          assertThat(failed.get(0).get(5, TimeUnit.SECONDS).outcome())
+              .isEqualTo(Outcome.SOURCE_FAILED);
+          assertThat(whole.get(0).get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.COMPLETED);
+        });
+  }
+
+  @Test
+  void aHandlerInterruptedBeforeTheStreamEndsKeepsItsInterruptAndTheResponseIsCutOff() {
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          StreamWriter<Long> writer =
+              StreamWriter.builder("rows")
+                  .encoder(Encoders.<Long>ndjson(i -> "{\"n\":" + i + "}"))
+                  .threadFactory(threads)
+                  .build();
+          CompletableFuture<StreamResult> result = new CompletableFuture<>();
+          List<Boolean> interruptedAfter = new java.util.concurrent.CopyOnWriteArrayList<>();
+          server.createContext(
+              "/cancelled",
+              exchange -> {
+                ChunkSource<Long> interruptsAfterOne =
+                    ChunkSource.fromIterator(
+                        new java.util.Iterator<Long>() {
+                          private long n;
+
+                          @Override
+                          public boolean hasNext() {
+                            if (n == 1) {
+                              Thread.currentThread().interrupt(); // the server shuts down, say
+                            }
+                            return n < 3;
+                          }
+
+                          @Override
+                          public Long next() {
+                            return ++n;
+                          }
+                        });
+                try {
+                  result.complete(writer.writeTo(exchange, interruptsAfterOne));
+                } catch (Throwable t) {
+                  result.completeExceptionally(t);
+                }
+                interruptedAfter.add(Thread.interrupted());
+              });
+          try (Socket socket = get(port(), "/cancelled")) {
+            ChunkedReader reader = new ChunkedReader(socket.getInputStream());
+            List<String> lines = new ArrayList<>();
+            assertThatThrownBy(
+                    () -> {
+                      String line;
+                      while ((line = reader.nextLine()) != null) {
+                        lines.add(line);
+                      }
+                    })
+                .isInstanceOf(java.io.EOFException.class);
+            assertThat(lines).isSubsetOf("{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+          }
+          assertThat(result.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.CANCELLED);
+          assertThat(interruptedAfter).containsExactly(true);
         });
   }
 

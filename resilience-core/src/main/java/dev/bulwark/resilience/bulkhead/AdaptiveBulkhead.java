@@ -118,8 +118,7 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
    * counted as drops.
    *
    * @param name the bulkhead's name, for refusals, events and metrics
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -267,7 +266,7 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
-      this.name = Objects.requireNonNull(name, "name");
+      this.name = name;
     }
 
     /**
@@ -367,10 +366,11 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
      * @throws IllegalArgumentException if {@code minLimit} is less than 1, {@code maxLimit} is less
      *     than {@code minLimit}, {@code initialLimit} is outside [minLimit, maxLimit], {@code
      *     timeout} is not positive, or {@code maxWait} is negative
-     * @throws NullPointerException if {@code algorithm}, {@code timeout}, {@code maxWait}, {@code
-     *     dropWhen} or {@code timeSource} is null
+     * @throws NullPointerException if the name, {@code algorithm}, {@code timeout}, {@code
+     *     maxWait}, {@code dropWhen} or {@code timeSource} is null
      */
     public AdaptiveBulkhead build() {
+      Checks.notNull(name, "name");
       Checks.notNull(algorithm, "algorithm");
       Checks.atLeast(minLimit, 1, "minLimit");
       Checks.require(

@@ -80,8 +80,7 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
    * Starts a bulkhead with resilience4j's defaults: 25 concurrent calls, no wait.
    *
    * @param name the bulkhead's name, for refusals, events and metrics
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder builder(String name) {
     return new Builder(name);
@@ -193,7 +192,7 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
-      this.name = Objects.requireNonNull(name, "name");
+      this.name = name;
     }
 
     /**
@@ -235,9 +234,10 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
      * @return the bulkhead
      * @throws IllegalArgumentException if {@code maxConcurrentCalls} is less than 1 or {@code
      *     maxWait} is negative
-     * @throws NullPointerException if {@code maxWait} or {@code timeSource} is null
+     * @throws NullPointerException if the name, {@code maxWait} or {@code timeSource} is null
      */
     public Bulkhead build() {
+      Checks.notNull(name, "name");
       Checks.atLeast(maxConcurrentCalls, 1, "maxConcurrentCalls");
       Checks.nonNegative(maxWait, "maxWait");
       Checks.notNull(timeSource, "timeSource");

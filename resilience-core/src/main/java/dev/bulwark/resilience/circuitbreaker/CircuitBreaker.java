@@ -260,11 +260,10 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
    * Starts a builder with resilience4j's defaults (see the class description).
    *
    * @param name the breaker's name, for refusals, events and metrics
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder builder(String name) {
-    return new Builder(Checks.notNull(name, "name"));
+    return new Builder(name);
   }
 
   @Override
@@ -722,15 +721,19 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
     private double failureRateThreshold = 50;
     private double slowCallRateThreshold = 100;
     private Duration slowCallDuration;
+    private boolean slowCallDurationSet;
     private SlidingWindow slidingWindow = SlidingWindow.count(100);
     private int minimumCalls = 100;
     private Duration fixedOpenDuration = Duration.ofSeconds(60);
     private Backoff openDuration;
+    private boolean openDurationIsBackoff;
     private int permittedCallsInHalfOpen = 10;
     private final List<Class<? extends Throwable>> recordTypes = new ArrayList<>();
     private final List<Predicate<? super Throwable>> recordPredicates = new ArrayList<>();
     private final List<Class<? extends Throwable>> ignoreTypes = new ArrayList<>();
     private final List<Predicate<? super Throwable>> ignorePredicates = new ArrayList<>();
+    private boolean recordOnNull; // recordOn((Class[]) null)
+    private boolean ignoreNull; // ignore((Class[]) null)
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
@@ -766,10 +769,10 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param duration positive
      * @return this builder
-     * @throws NullPointerException if {@code duration} is null
      */
     public Builder slowCallDuration(Duration duration) {
-      this.slowCallDuration = Checks.notNull(duration, "slowCallDuration");
+      this.slowCallDuration = duration;
+      this.slowCallDurationSet = true;
       return this;
     }
 
@@ -778,10 +781,9 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param window {@link SlidingWindow#count(int)} or {@link SlidingWindow#time(Duration)}
      * @return this builder
-     * @throws NullPointerException if {@code window} is null
      */
     public Builder slidingWindow(SlidingWindow window) {
-      this.slidingWindow = Checks.notNull(window, "slidingWindow");
+      this.slidingWindow = window;
       return this;
     }
 
@@ -802,11 +804,11 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param duration positive
      * @return this builder
-     * @throws NullPointerException if {@code duration} is null
      */
     public Builder openDuration(Duration duration) {
-      this.fixedOpenDuration = Checks.notNull(duration, "openDuration");
+      this.fixedOpenDuration = duration;
       this.openDuration = null;
+      this.openDurationIsBackoff = false;
       return this;
     }
 
@@ -818,11 +820,11 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param backoff the open durations; its first delay must be positive
      * @return this builder
-     * @throws NullPointerException if {@code backoff} is null
      */
     public Builder openDuration(Backoff backoff) {
-      this.openDuration = Checks.notNull(backoff, "openDuration");
+      this.openDuration = backoff;
       this.fixedOpenDuration = null;
+      this.openDurationIsBackoff = true;
       return this;
     }
 
@@ -844,13 +846,15 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param types exception types
      * @return this builder
-     * @throws NullPointerException if {@code types} or one of them is null
      */
     @SafeVarargs
     public final Builder recordOn(Class<? extends Throwable>... types) {
-      Checks.notNull(types, "recordOn");
-      for (Class<? extends Throwable> type : types) {
-        recordTypes.add(Checks.notNull(type, "recordOn"));
+      if (types == null) {
+        recordOnNull = true;
+      } else {
+        for (Class<? extends Throwable> type : types) {
+          recordTypes.add(type); // a null too: build() refuses it
+        }
       }
       return this;
     }
@@ -860,10 +864,9 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param predicate which failures count
      * @return this builder
-     * @throws NullPointerException if {@code predicate} is null
      */
     public Builder recordOn(Predicate<? super Throwable> predicate) {
-      recordPredicates.add(Checks.notNull(predicate, "recordOn"));
+      recordPredicates.add(predicate);
       return this;
     }
 
@@ -873,13 +876,15 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param types exception types
      * @return this builder
-     * @throws NullPointerException if {@code types} or one of them is null
      */
     @SafeVarargs
     public final Builder ignore(Class<? extends Throwable>... types) {
-      Checks.notNull(types, "ignore");
-      for (Class<? extends Throwable> type : types) {
-        ignoreTypes.add(Checks.notNull(type, "ignore"));
+      if (types == null) {
+        ignoreNull = true;
+      } else {
+        for (Class<? extends Throwable> type : types) {
+          ignoreTypes.add(type); // a null too: build() refuses it
+        }
       }
       return this;
     }
@@ -889,10 +894,9 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param predicate which failures to ignore
      * @return this builder
-     * @throws NullPointerException if {@code predicate} is null
      */
     public Builder ignore(Predicate<? super Throwable> predicate) {
-      ignorePredicates.add(Checks.notNull(predicate, "ignore"));
+      ignorePredicates.add(predicate);
       return this;
     }
 
@@ -902,10 +906,9 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *
      * @param timeSource the time source
      * @return this builder
-     * @throws NullPointerException if {@code timeSource} is null
      */
     public Builder timeSource(TimeSource timeSource) {
-      this.timeSource = Checks.notNull(timeSource, "timeSource");
+      this.timeSource = timeSource;
       return this;
     }
 
@@ -916,14 +919,25 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      * @throws IllegalArgumentException if a threshold is outside (0, 100], the minimum calls or the
      *     permitted calls in HALF_OPEN are below 1 (or the latter above {@value
      *     SlidingWindow#MAX_SIZE}), the name is blank, or a duration is zero or negative
+     * @throws NullPointerException if the name or any setting given is null (one of the types or
+     *     predicates of {@code recordOn} or {@code ignore} included)
      */
     public CircuitBreaker build() {
+      Checks.notNull(name, "name");
       Checks.require(!name.isBlank(), "name must not be blank");
       Checks.inRange(failureRateThreshold, 0, false, 100, true, "failureRateThreshold");
       Checks.inRange(slowCallRateThreshold, 0, false, 100, true, "slowCallRateThreshold");
-      if (slowCallDuration != null) {
+      if (slowCallDurationSet) {
         Checks.positive(slowCallDuration, "slowCallDuration");
       }
+      Checks.notNull(slidingWindow, "slidingWindow");
+      Checks.notNull(recordOnNull ? null : recordTypes, "recordOn");
+      recordTypes.forEach(type -> Checks.notNull(type, "recordOn"));
+      recordPredicates.forEach(predicate -> Checks.notNull(predicate, "recordOn"));
+      Checks.notNull(ignoreNull ? null : ignoreTypes, "ignore");
+      ignoreTypes.forEach(type -> Checks.notNull(type, "ignore"));
+      ignorePredicates.forEach(predicate -> Checks.notNull(predicate, "ignore"));
+      Checks.notNull(timeSource, "timeSource");
       Checks.atLeast(minimumCalls, 1, "minimumCalls");
       Checks.atLeast(permittedCallsInHalfOpen, 1, "permittedCallsInHalfOpen");
       Checks.require(
@@ -932,10 +946,11 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
               + SlidingWindow.MAX_SIZE
               + ", was "
               + permittedCallsInHalfOpen);
-      if (openDuration == null) {
+      if (!openDurationIsBackoff) {
         Checks.positive(fixedOpenDuration, "openDuration");
         openDuration = Backoff.fixed(fixedOpenDuration).build();
       } else {
+        Checks.notNull(openDuration, "openDuration");
         Duration first = openDuration.cappedDelay(1);
         Checks.require(
             first.compareTo(Duration.ZERO) > 0,

@@ -98,11 +98,10 @@ public final class FanOut implements EventSource<FanOutEvent> {
    * Starts a fan-out builder. The timeout must be set.
    *
    * @param name the fan-out's name, carried by its events and thread names
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder builder(String name) {
-    return new Builder(Objects.requireNonNull(name, "name"));
+    return new Builder(name);
   }
 
   /**
@@ -364,6 +363,7 @@ public final class FanOut implements EventSource<FanOutEvent> {
     private Duration cancelGrace = Duration.ofSeconds(1);
     private TimeSource timeSource = TimeSource.system();
     private ThreadFactory threadFactory;
+    private boolean threadFactorySet;
 
     private Builder(String name) {
       this.name = name;
@@ -422,7 +422,8 @@ public final class FanOut implements EventSource<FanOutEvent> {
      * @return this builder
      */
     public Builder threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -432,14 +433,18 @@ public final class FanOut implements EventSource<FanOutEvent> {
      * @return the fan-out
      * @throws IllegalArgumentException if {@code maxConcurrency} is less than 1, {@code timeout} is
      *     not positive or {@code cancelGrace} is negative
-     * @throws NullPointerException if {@code timeout} was not set, or {@code cancelGrace} or {@code
-     *     timeSource} is null
+     * @throws NullPointerException if {@code timeout} was not set, or the name, {@code timeout},
+     *     {@code cancelGrace}, {@code timeSource} or {@code threadFactory} is null
      */
     public FanOut build() {
+      Checks.notNull(name, "name");
       Checks.atLeast(maxConcurrency, 1, "maxConcurrency");
       Checks.positive(timeout, "timeout");
       Checks.nonNegative(cancelGrace, "cancelGrace");
       Checks.notNull(timeSource, "timeSource");
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
       return new FanOut(this);
     }
   }

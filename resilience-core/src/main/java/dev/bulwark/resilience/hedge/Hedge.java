@@ -9,6 +9,7 @@ import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.RecordedRequests;
 import dev.bulwark.resilience.retry.RetryBudget;
 import dev.bulwark.resilience.timeout.Deadline;
 import java.time.Duration;
@@ -38,7 +39,13 @@ import java.util.function.Consumer;
  * 128 calls; a fixed fallback until 20 are known). Hedging at the 95th percentile bounds the extra
  * load to about 5 % ("The Tail at Scale"). A {@link RetryBudget}, when given, records every call as
  * a request and must grant a token for every extra attempt; a denied one is not started (and no
- * more are for that call), which a {@link HedgeEvent.BudgetDenied} event reports.
+ * more are for that call), which a {@link HedgeEvent.BudgetDenied} event reports. An extra attempt
+ * whose thread cannot be started (the thread factory throws or returns null, or the thread refuses
+ * to start) gives its token back, and no more are started for that call. Inside a {@code Retry} or
+ * another hedge on the same budget (for example {@code Pipeline.of(retry, hedge)}) the call's
+ * request is recorded once, by the outermost of them; the attempts carry this over to their
+ * threads, so a {@code Retry} inside the hedge records no request of its own either (see {@link
+ * RetryBudget}).
  *
  * <p><b>Threads.</b> Every attempt, the first included, runs on a thread of its own (virtual unless
  * a {@link Builder#threadFactory(ThreadFactory) factory} is given) while the caller's thread waits.
@@ -103,11 +110,10 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
    * Starts a hedge builder. The delay must be set, fixed or as a percentile.
    *
    * @param name the policy's name, carried by its events and thread names
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder builder(String name) {
-    return new Builder(Objects.requireNonNull(name, "name"));
+    return new Builder(name);
   }
 
   @Override
@@ -156,10 +162,15 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Objects.requireNonNull(call, "call");
-    if (budget != null) {
-      budget.recordRequest();
+    if (budget == null || !RecordedRequests.begin(budget)) {
+      return new Attempts<T>(call, Deadline.current().orElse(null)).run();
     }
-    return new Attempts<T>(call, Deadline.current().orElse(null)).run();
+    budget.recordRequest();
+    try {
+      return new Attempts<T>(call, Deadline.current().orElse(null)).run();
+    } finally {
+      RecordedRequests.end(budget);
+    }
   }
 
   /**
@@ -173,6 +184,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
   private final class Attempts<T> {
     private final Call<T, ?> call;
     private final Deadline deadline;
+    private final Object[] recorded = RecordedRequests.carried(); // budgets of this logical call
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Thread[] threads = new Thread[1 + config.maxExtraAttempts];
@@ -219,6 +231,9 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
           try {
             start(started);
           } catch (RuntimeException | Error e) {
+            if (budget != null) {
+              budget.refundRetry(); // the attempt never started: it must not cost a token
+            }
             hedging = false; // cannot start threads: make do with the attempts running
             continue;
           }
@@ -286,10 +301,13 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
     private void attempt(int index) {
       T result = null;
       Throwable failure = null;
+      int adopted = RecordedRequests.adopt(recorded); // nested retries: the same logical call
       try {
         result = deadline == null ? call.call() : deadline.callAsCurrent(call);
       } catch (Throwable t) {
         failure = t;
+      } finally {
+        RecordedRequests.drop(adopted);
       }
       long now = failure == null ? time.nanoTime() : 0;
       lock.lock();
@@ -359,7 +377,9 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
     private boolean byPercentile;
     private int maxExtraAttempts = 1;
     private RetryBudget budget;
+    private boolean budgetSet;
     private ThreadFactory threadFactory;
+    private boolean threadFactorySet;
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
@@ -413,7 +433,8 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
      * @return this builder
      */
     public Builder budget(RetryBudget budget) {
-      this.budget = Objects.requireNonNull(budget, "budget");
+      this.budget = budget;
+      this.budgetSet = true;
       return this;
     }
 
@@ -425,7 +446,8 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
      * @return this builder
      */
     public Builder threadFactory(ThreadFactory threadFactory) {
-      this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+      this.threadFactory = threadFactory;
+      this.threadFactorySet = true;
       return this;
     }
 
@@ -446,9 +468,10 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
      * @return the hedge
      * @throws IllegalArgumentException if the delay is negative, the percentile is outside (0,
      *     100], or {@code maxExtraAttempts} is less than 1
-     * @throws NullPointerException if no delay was set or {@code timeSource} is null
+     * @throws NullPointerException if the name or any setting given is null, or no delay was set
      */
     public Hedge build() {
+      Checks.notNull(name, "name");
       if (!byPercentile) {
         Checks.nonNegative(delay, "delay");
       } else {
@@ -456,6 +479,12 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
         Checks.nonNegative(delay, "fallbackDelay");
       }
       Checks.atLeast(maxExtraAttempts, 1, "maxExtraAttempts");
+      if (budgetSet) {
+        Checks.notNull(budget, "budget");
+      }
+      if (threadFactorySet) {
+        Checks.notNull(threadFactory, "threadFactory");
+      }
       Checks.notNull(timeSource, "timeSource");
       return new Hedge(this);
     }

@@ -7,6 +7,12 @@ import java.util.Objects;
  * Preconditions for every Bulwark builder. Each failure message names the setting, the rule and the
  * value: {@code "failureRateThreshold must be in (0, 100], was 120.0"}.
  *
+ * <p><b>Where nulls are refused.</b> The same in every builder of every module: a builder's factory
+ * ({@code builder(name)}, {@code fixed(delay)}, ...) and its setters store what they are given, and
+ * {@code build()} validates every setting, refusing a null with {@link #notNull} (a {@link
+ * NullPointerException} whose message is the setting's name), as it refuses any other bad value. A
+ * setting whose null would mean "unset" is refused too, never silently defaulted.
+ *
  * <p>Internal to Bulwark's modules; not an API for applications.
  */
 public final class Checks {

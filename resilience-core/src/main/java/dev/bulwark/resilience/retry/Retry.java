@@ -11,6 +11,7 @@ import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.RecordedRequests;
 import dev.bulwark.resilience.timeout.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,15 @@ import java.util.function.Predicate;
  *
  * <p><b>Cost.</b> When the first attempt succeeds and nobody listens, a call allocates nothing: the
  * delay sequence, the deadline lookup and the events are made only after a failure. It reads the
- * clock once if {@code maxDuration} is set, and records one request if a budget is set.
+ * clock once if {@code maxDuration} is set, and records one request if a budget is set (a thread's
+ * first call with a budget allocates the small per-thread table that keeps nested policies on the
+ * same budget from recording the call twice; later calls on that thread allocate nothing).
+ *
+ * <p><b>One request per logical call.</b> With a budget, a call records one request, and each retry
+ * takes one token. When this retry runs inside another {@code Retry} or {@code Hedge} on the same
+ * budget (for example {@code Pipeline.of(retry, hedge)} or a hedge's attempts running a retry), the
+ * outermost of them has recorded the call's request already, so this one records none: the budget
+ * counts logical calls, not the attempts of inner policies. See {@link RetryBudget}.
  *
  * <p>A retry is immutable and thread-safe; share one instance per dependency.
  */
@@ -213,9 +222,20 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
 
   /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
   private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
-    if (budget != null) {
-      budget.recordRequest();
+    if (budget == null || !RecordedRequests.begin(budget)) {
+      return attempts(rest, next, call); // no budget, or an enclosing policy recorded the request
     }
+    budget.recordRequest();
+    try {
+      return attempts(rest, next, call);
+    } finally {
+      RecordedRequests.end(budget);
+    }
+  }
+
+  /** The first attempt, inline, and the retry loop if it fails. */
+  private <T, X extends Exception> T attempts(Chains.Chain rest, int next, Call<T, X> call)
+      throws X {
     long start = maxDurationNanos == Long.MAX_VALUE ? 0L : time.nanoTime();
     T result;
     try {
@@ -463,7 +483,8 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
 
     /**
      * Makes retries draw on a budget, typically shared by every retry and hedge that calls the same
-     * dependency (default: none). Each call records one request; each retry takes one token.
+     * dependency (default: none). Each call records one request (unless an enclosing retry or hedge
+     * on the same budget has recorded it); each retry takes one token.
      *
      * @param budget the budget
      * @return this builder

@@ -22,6 +22,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * Retry retry = Retry.builder("quotes").budget(budget).build();
  * }</pre>
  *
+ * <p><b>One request per logical call.</b> A {@code Retry} or {@code Hedge} records one request per
+ * call it runs, and takes one token per retry or extra attempt. When such policies are nested and
+ * share this budget ({@code Pipeline.of(retry, hedge)}, {@code Pipeline.of(hedge, retry)}, two
+ * retries), only the outermost records the call's request: the inner ones see that the current
+ * thread (or, for a hedge's attempts, the thread that started them) is already inside a call
+ * recorded on this budget. Their retries and extra attempts still each take a token, since each is
+ * real extra load. Policies on different budgets each record on their own. A direct {@link
+ * #recordRequest()} always records; code that calls it itself decides what a request is. Calls a
+ * {@code FanOut} starts are separate requests.
+ *
  * <p><b>Design.</b> The window is cut into ten slots; each holds the number of requests and, in a
  * second array, of retries recorded in it, tagged with the slot's epoch (40 bits: a 1 ms slot
  * repeats its tag only after 34 years), so a stale slot reads as empty and is reset on its next use
@@ -88,7 +98,10 @@ public final class RetryBudget {
     return config;
   }
 
-  /** Records a first attempt (a request); each adds {@code ratio} of a retry to the budget. */
+  /**
+   * Records a first attempt (a request); each adds {@code ratio} of a retry to the budget. It
+   * always records; the policies skip it for a call an enclosing policy on this budget recorded.
+   */
   public void recordRequest() {
     add(requests, epoch(time.nanoTime()));
   }
@@ -103,6 +116,32 @@ public final class RetryBudget {
     try {
       long epoch = epoch(time.nanoTime());
       return retriesLeft(epoch) > 0 && add(retries, epoch);
+    } finally {
+      retryLock.unlock();
+    }
+  }
+
+  /**
+   * Gives back a retry that {@link #tryAcquireRetry()} granted but that never started, for example
+   * because the thread that was to run it could not be started. The budget then reads as if the
+   * retry had not been taken. Call it at most once per granted retry, and only for one that did not
+   * happen: a retry that reached the dependency must stay counted.
+   *
+   * <p>The most recent retry still in the window is given back; if none is (the window has moved
+   * past it), nothing changes, so a refund can never make the budget larger than an unused one.
+   */
+  public void refundRetry() {
+    retryLock.lock();
+    try {
+      long epoch = epoch(time.nanoTime());
+      for (int back = 0; back < SLOTS; back++) {
+        int index = (int) Math.floorMod(epoch - back, (long) SLOTS);
+        long s = retries.get(index); // only written under retryLock: a plain write is enough
+        if (epochOf(s) == ((epoch - back) & EPOCH_MASK) && countOf(s) > 0) {
+          retries.set(index, s - 1);
+          return;
+        }
+      }
     } finally {
       retryLock.unlock();
     }

@@ -94,11 +94,10 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
    * Starts a timeout builder. The timeout itself must be set.
    *
    * @param name the policy's name, carried by its exceptions and events
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder builder(String name) {
-    return new Builder(Objects.requireNonNull(name, "name"));
+    return new Builder(name);
   }
 
   @Override
@@ -294,9 +293,11 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
      *
      * @return the timeout
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
-     * @throws NullPointerException if {@code timeout} was not set or {@code timeSource} is null
+     * @throws NullPointerException if {@code timeout} was not set, or the name, {@code timeout} or
+     *     {@code timeSource} is null
      */
     public Timeout build() {
+      Checks.notNull(name, "name");
       Checks.positive(timeout, "timeout");
       Checks.notNull(timeSource, "timeSource");
       return new Timeout(this);

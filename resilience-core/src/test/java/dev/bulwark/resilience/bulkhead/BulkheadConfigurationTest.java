@@ -41,10 +41,10 @@ class BulkheadConfigurationTest {
             () -> Bulkhead.builder("b").timeSource(null).build(),
             NullPointerException.class,
             "timeSource"),
-        bad("null name", () -> Bulkhead.builder(null), NullPointerException.class, "name"),
+        bad("null name", () -> Bulkhead.builder(null).build(), NullPointerException.class, "name"),
         bad(
             "adaptive null name",
-            () -> AdaptiveBulkhead.builder(null),
+            () -> AdaptiveBulkhead.builder(null).build(),
             NullPointerException.class,
             "name"),
         bad(

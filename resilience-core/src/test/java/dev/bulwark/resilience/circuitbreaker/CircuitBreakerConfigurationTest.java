@@ -100,47 +100,61 @@ class CircuitBreakerConfigurationTest {
 
   static Stream<Arguments> nulls() {
     return Stream.of(
-        Arguments.of("name", (Runnable) () -> CircuitBreaker.builder(null)),
+        Arguments.of("name", (Runnable) () -> CircuitBreaker.builder(null).build()),
         Arguments.of(
             "slowCallDuration",
-            (Runnable) () -> CircuitBreaker.builder("p").slowCallDuration(null)),
+            (Runnable) () -> CircuitBreaker.builder("p").slowCallDuration(null).build()),
         Arguments.of(
-            "slidingWindow", (Runnable) () -> CircuitBreaker.builder("p").slidingWindow(null)),
+            "slidingWindow",
+            (Runnable) () -> CircuitBreaker.builder("p").slidingWindow(null).build()),
         Arguments.of("slidingWindow length", (Runnable) () -> SlidingWindow.time(null)),
         Arguments.of(
             "openDuration",
-            (Runnable) () -> CircuitBreaker.builder("p").openDuration((Duration) null)),
+            (Runnable) () -> CircuitBreaker.builder("p").openDuration((Duration) null).build()),
         Arguments.of(
             "openDuration",
-            (Runnable) () -> CircuitBreaker.builder("p").openDuration((Backoff) null)),
-        Arguments.of(
-            "recordOn",
-            (Runnable)
-                () -> CircuitBreaker.builder("p").recordOn((Class<? extends Throwable>[]) null)),
-        Arguments.of(
-            "recordOn",
-            (Runnable)
-                () -> CircuitBreaker.builder("p").recordOn(IllegalStateException.class, null)),
+            (Runnable) () -> CircuitBreaker.builder("p").openDuration((Backoff) null).build()),
         Arguments.of(
             "recordOn",
             (Runnable)
                 () ->
                     CircuitBreaker.builder("p")
-                        .recordOn((java.util.function.Predicate<Throwable>) null)),
+                        .recordOn((Class<? extends Throwable>[]) null)
+                        .build()),
         Arguments.of(
-            "ignore",
+            "recordOn",
             (Runnable)
-                () -> CircuitBreaker.builder("p").ignore((Class<? extends Throwable>[]) null)),
+                () ->
+                    CircuitBreaker.builder("p")
+                        .recordOn(IllegalStateException.class, null)
+                        .build()),
         Arguments.of(
-            "ignore",
-            (Runnable) () -> CircuitBreaker.builder("p").ignore(RuntimeException.class, null)),
+            "recordOn",
+            (Runnable)
+                () ->
+                    CircuitBreaker.builder("p")
+                        .recordOn((java.util.function.Predicate<Throwable>) null)
+                        .build()),
         Arguments.of(
             "ignore",
             (Runnable)
                 () ->
                     CircuitBreaker.builder("p")
-                        .ignore((java.util.function.Predicate<Throwable>) null)),
-        Arguments.of("timeSource", (Runnable) () -> CircuitBreaker.builder("p").timeSource(null)),
+                        .ignore((Class<? extends Throwable>[]) null)
+                        .build()),
+        Arguments.of(
+            "ignore",
+            (Runnable)
+                () -> CircuitBreaker.builder("p").ignore(RuntimeException.class, null).build()),
+        Arguments.of(
+            "ignore",
+            (Runnable)
+                () ->
+                    CircuitBreaker.builder("p")
+                        .ignore((java.util.function.Predicate<Throwable>) null)
+                        .build()),
+        Arguments.of(
+            "timeSource", (Runnable) () -> CircuitBreaker.builder("p").timeSource(null).build()),
         Arguments.of("call", (Runnable) () -> CircuitBreaker.builder("p").build().call(null)));
   }
 

@@ -396,7 +396,7 @@ class FanOutTest {
 
   @Test
   void rejectsBadConfigurationNamingTheSettingRuleAndValue() {
-    assertThatThrownBy(() -> FanOut.builder(null))
+    assertThatThrownBy(() -> FanOut.builder(null).timeout(Duration.ofSeconds(1)).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("name");
     assertThatThrownBy(() -> FanOut.builder("f").build())
@@ -425,7 +425,8 @@ class FanOutTest {
             () -> FanOut.builder("f").timeout(Duration.ofSeconds(1)).timeSource(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("timeSource");
-    assertThatThrownBy(() -> FanOut.builder("f").threadFactory(null))
+    assertThatThrownBy(
+            () -> FanOut.builder("f").timeout(Duration.ofSeconds(1)).threadFactory(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("threadFactory");
     FanOut ok = FanOut.builder("f").timeout(Duration.ofSeconds(1)).build();

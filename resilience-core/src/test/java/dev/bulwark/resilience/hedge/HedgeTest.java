@@ -345,6 +345,60 @@ class HedgeTest {
   }
 
   @Test
+  void aHedgeWhoseThreadCannotBeStartedGivesItsBudgetTokenBack() {
+    // one factory that returns null for the second attempt, one that throws, one whose thread
+    // refuses to start (it was started already)
+    List<ThreadFactory> failing =
+        List.of(
+            task -> null,
+            task -> {
+              throw new IllegalStateException("no more threads");
+            },
+            task -> {
+              Thread started = Thread.ofVirtual().start(() -> {});
+              threads.add(started);
+              return started;
+            });
+    for (ThreadFactory second : failing) {
+      assertTimeoutPreemptively(
+          BOUND,
+          () -> {
+            AtomicInteger made = new AtomicInteger();
+            ThreadFactory firstOnly =
+                task ->
+                    made.incrementAndGet() == 1
+                        ? recording.newThread(task)
+                        : second.newThread(task);
+            RetryBudget budget =
+                RetryBudget.builder().ratio(1).minRetriesPerSecond(0).timeSource(time).build();
+            Hedge hedge = hedge().threadFactory(firstOnly).budget(budget).build();
+            Attempts attempts = new Attempts();
+            CountDownLatch release = new CountDownLatch(1);
+            Caller<String> caller =
+                new Caller<>(
+                    hedge,
+                    () -> {
+                      attempts.begin();
+                      release.await();
+                      return "first";
+                    });
+            attempts.entered[0].await();
+            time.awaitWaiters(1);
+            time.advance(Duration.ofMillis(100));
+            while (made.get() < 2) {
+              Thread.yield();
+            }
+            release.countDown();
+            caller.join();
+            assertThat(caller.result).hasValue("first");
+            assertThat(budget.available())
+                .as("the one request's token, since the hedge never started")
+                .isEqualTo(1);
+          });
+    }
+  }
+
+  @Test
   void usesThePercentileOfMeasuredLatenciesOnceItHasEnough() {
     assertTimeoutPreemptively(
         BOUND,
@@ -502,7 +556,7 @@ class HedgeTest {
 
   @Test
   void rejectsBadConfigurationNamingTheSettingRuleAndValue() {
-    assertThatThrownBy(() -> Hedge.builder(null))
+    assertThatThrownBy(() -> Hedge.builder(null).delay(Duration.ofMillis(5)).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("name");
     assertThatThrownBy(() -> Hedge.builder("h").build())
@@ -537,10 +591,11 @@ class HedgeTest {
             () -> Hedge.builder("h").delay(Duration.ofMillis(5)).timeSource(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("timeSource");
-    assertThatThrownBy(() -> Hedge.builder("h").budget(null))
+    assertThatThrownBy(() -> Hedge.builder("h").delay(Duration.ofMillis(5)).budget(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("budget");
-    assertThatThrownBy(() -> Hedge.builder("h").threadFactory(null))
+    assertThatThrownBy(
+            () -> Hedge.builder("h").delay(Duration.ofMillis(5)).threadFactory(null).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("threadFactory");
     Hedge ok = Hedge.builder("h").delayAtPercentile(95, Duration.ofMillis(5)).build();

@@ -57,6 +57,30 @@ class RetryBudgetTest {
   }
 
   @Test
+  void aRefundedRetryIsAvailableAgainButARefundNeverAddsToAnUnusedBudget() {
+    RetryBudget budget = budget(0, 1); // a floor of 10 over the window, no ratio
+
+    budget.refundRetry();
+    assertThat(budget.available()).as("nothing was taken: nothing to give back").isEqualTo(10);
+
+    assertThat(budget.tryAcquireRetry()).isTrue();
+    time.advance(ofSeconds(3));
+    assertThat(budget.tryAcquireRetry()).isTrue();
+    assertThat(budget.available()).isEqualTo(8);
+    budget.refundRetry();
+    assertThat(budget.available()).isEqualTo(9);
+    budget.refundRetry(); // the retry of 3 s ago, from an older slot
+    assertThat(budget.available()).isEqualTo(10);
+    budget.refundRetry();
+    assertThat(budget.available()).isEqualTo(10);
+
+    assertThat(budget.tryAcquireRetry()).isTrue();
+    time.advance(ofSeconds(11)); // the retry has left the window
+    budget.refundRetry();
+    assertThat(budget.available()).isEqualTo(10);
+  }
+
+  @Test
   void forgetsWhatLeftTheWindow() {
     RetryBudget budget = budget(0.5, 0);
     for (int i = 0; i < 10; i++) {

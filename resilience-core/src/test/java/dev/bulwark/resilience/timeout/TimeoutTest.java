@@ -591,7 +591,7 @@ class TimeoutTest {
 
   @Test
   void rejectsBadConfigurationNamingTheSettingRuleAndValue() {
-    assertThatThrownBy(() -> Timeout.builder(null))
+    assertThatThrownBy(() -> Timeout.builder(null).timeout(Duration.ofSeconds(1)).build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("name");
     assertThatThrownBy(() -> Timeout.builder("t").build())
