@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,6 +98,7 @@ class BulkheadConcurrencyTest {
     AtomicInteger active = new AtomicInteger();
     AtomicInteger maxActive = new AtomicInteger();
     AtomicLong refused = new AtomicLong();
+    AtomicReference<Throwable> unexpected = new AtomicReference<>();
     int workers = 8;
     int iterations = 1_500 * SCALE;
     Thread[] threads = new Thread[workers];
@@ -109,6 +111,7 @@ class BulkheadConcurrencyTest {
             long seed = w;
             threads[w] =
                 Thread.ofPlatform()
+                    .uncaughtExceptionHandler((t, e) -> unexpected.compareAndSet(null, e))
                     .start(
                         () -> {
                           awaitQuietly(start);
@@ -139,6 +142,7 @@ class BulkheadConcurrencyTest {
         });
 
     assertThat(threads).noneMatch(Thread::isAlive);
+    assertThat(unexpected.get()).isNull();
     assertThat(maxActive.get()).isBetween(1, 2);
     assertThat(refused.get()).isPositive();
     assertThat(bulkhead.availablePermits()).isEqualTo(2);
@@ -206,7 +210,7 @@ class BulkheadConcurrencyTest {
 
   private static void chaosStep(
       Bulkhead bulkhead, SplittableRandom random, AtomicInteger active, AtomicInteger maxActive) {
-    switch (random.nextInt(3)) {
+    switch (random.nextInt(4)) {
       case 0 ->
           bulkhead.run(
               () -> {
@@ -224,9 +228,25 @@ class BulkheadConcurrencyTest {
           permit.close(); // the second return of the same permit must do nothing
         }
       }
-      default -> {
+      case 2 -> {
         Thread.currentThread().interrupt(); // interrupted before it even asks
         bulkhead.run(() -> hold(active, maxActive, 1));
+      }
+      default -> {
+        // Holding both permits and asking again is refused for certain (here, or already while
+        // taking the second), so every run exercises the refusal path whatever the scheduling.
+        Permit first = bulkhead.acquirePermit();
+        try {
+          Permit second = bulkhead.acquirePermit();
+          try {
+            bulkhead.run(() -> hold(active, maxActive, 1));
+            throw new AssertionError("a third call got in while this thread held both permits");
+          } finally {
+            second.close();
+          }
+        } finally {
+          first.close();
+        }
       }
     }
   }
