@@ -262,9 +262,6 @@ final class Pump<T> {
             int length = encodeText(frames, item);
             sink.write(frames.bytes(), length);
             bytes += length;
-            if (length > TextFrames.KEPT_CHARS) {
-              frames.shrink(); // one huge line does not pin its buffers for the whole stream
-            }
           } else {
             byte[] frame = encode(item);
             sink.write(frame);

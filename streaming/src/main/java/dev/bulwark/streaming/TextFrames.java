@@ -35,14 +35,17 @@ import java.util.Locale;
  * </ul>
  *
  * <p>The byte buffer holds three bytes per char and one for the {@code '\n'} (UTF-8 needs at most
- * three bytes per UTF-16 unit: four for a surrogate pair), so one encode call always fits. Buffers
- * grown past {@link #KEPT_CHARS} are dropped again by {@link #shrink()}, so one huge line does not
- * pin its buffers for the rest of a long stream.
+ * three bytes per UTF-16 unit: four for a surrogate pair), so one encode call always fits. The
+ * buffers grow with the lines up to {@link #KEPT_CHARS}; a longer line gets buffers of its own, so
+ * one huge line does not pin its buffers for the rest of a long stream.
  */
 final class TextFrames {
 
-  /** The longest line whose buffers are kept between lines (the byte buffer is about 3x this). */
-  static final int KEPT_CHARS = 16 * 1024;
+  /**
+   * The longest line whose buffers a stream keeps for the next lines: 16 KB of chars and 24 KB of
+   * bytes at most. A longer line is encoded into buffers of its own, dropped after it is written.
+   */
+  static final int KEPT_CHARS = 8 * 1024;
 
   private static final int INITIAL_CHARS = 256;
 
@@ -51,6 +54,7 @@ final class TextFrames {
   private CharBuffer in;
   private byte[] bytes;
   private ByteBuffer out;
+  private byte[] frame; // the last frame: the kept buffer, or a long line's own
 
   TextFrames() {
     allocate(INITIAL_CHARS);
@@ -68,8 +72,21 @@ final class TextFrames {
     checkSingleLine(text, what);
     int n = text.length();
     if (n > chars.length) {
-      allocate(Math.max(n, chars.length * 2));
+      if (n > KEPT_CHARS) {
+        // longer than a stream keeps buffers for: this line gets buffers of its own
+        TextFrames own = new TextFrames(n);
+        int length = own.encodeChars(text, n, what);
+        frame = own.bytes;
+        return length;
+      }
+      allocate(Math.min(KEPT_CHARS, Math.max(n, chars.length * 2)));
     }
+    int length = encodeChars(text, n, what);
+    frame = bytes;
+    return length;
+  }
+
+  private int encodeChars(String text, int n, String what) {
     text.getChars(0, n, chars, 0);
     in.clear().limit(n);
     out.clear();
@@ -87,23 +104,18 @@ final class TextFrames {
 
   /** Returns the buffer that {@link #encode} filled; valid until the next call. */
   byte[] bytes() {
-    return bytes;
-  }
-
-  /** Drops buffers that grew past {@link #KEPT_CHARS} for one long line. */
-  void shrink() {
-    if (chars.length > KEPT_CHARS) {
-      allocate(INITIAL_CHARS);
-    }
+    return frame;
   }
 
   /** Encodes one line into a new array of its exact length, for {@link Encoder#encode}. */
   static byte[] encodeOnce(String text, String what) {
     TextFrames frames = new TextFrames(text.length());
-    int length = frames.encode(text, what);
+    checkSingleLine(text, what);
+    int length = frames.encodeChars(text, text.length(), what);
     return Arrays.copyOf(frames.bytes, length);
   }
 
+  /** Buffers for a line of {@code chars} chars, kept or not. */
   private TextFrames(int chars) {
     allocate(Math.max(chars, 1));
   }

@@ -118,7 +118,7 @@ class TextFastPathTest {
   }
 
   @Test
-  void linesLongerThanTheKeptBufferAreWrittenWholeAndTheBufferShrinksBackForTheNextOnes() {
+  void linesLongerThanTheKeptBuffersAreWrittenWholeAndTheLinesAroundThemToo() {
     String huge = "é".repeat(TextFrames.KEPT_CHARS) + "\uD83D\uDE00" + "x".repeat(100);
     List<String> items = List.of("small", huge, "after", huge + "!", "end");
     Run run = fast(Encoders.lines(s -> s), items);
@@ -129,14 +129,21 @@ class TextFastPathTest {
   }
 
   @Test
-  void aLineBufferGrowsPastItsFirstSizeAndKeepsWorking() {
+  void theBuffersGrowWithTheLinesButALineLongerThanTheKeptOnesGetsItsOwn() {
     TextFrames frames = new TextFrames();
-    for (int n : new int[] {0, 1, 255, 256, 257, 600, 3, TextFrames.KEPT_CHARS + 1, 2}) {
+    byte[] kept = null;
+    for (int n : new int[] {0, 1, 255, 256, 257, 600, 3, TextFrames.KEPT_CHARS, 2}) {
       String line = "日".repeat(n);
       int length = frames.encode(line, "line");
       assertThat(new String(frames.bytes(), 0, length, UTF_8)).isEqualTo(line + "\n");
-      frames.shrink();
+      kept = frames.bytes();
     }
+    String longer = "a".repeat(TextFrames.KEPT_CHARS + 1);
+    int length = frames.encode(longer, "line");
+    assertThat(new String(frames.bytes(), 0, length, UTF_8)).isEqualTo(longer + "\n");
+    assertThat(frames.bytes()).isNotSameAs(kept);
+    frames.encode("short", "line");
+    assertThat(frames.bytes()).isSameAs(kept); // the long line's buffers were not kept
   }
 
   @Test
