@@ -17,7 +17,13 @@ import java.util.function.Function;
  * <p>Every encoder refuses an item that would break the format (a line break inside a line or an
  * NDJSON value, CR or LF in an SSE id) with an {@link IllegalArgumentException} that says where:
  * the stream then ends after the last whole frame, with outcome {@link
- * StreamResult.Outcome#SOURCE_FAILED}.
+ * StreamResult.Outcome#SOURCE_FAILED}. A line or an NDJSON value with an unpaired surrogate (half
+ * of a UTF-16 pair, which UTF-8 cannot encode) is refused the same way, with its index, rather than
+ * written as {@code '?'}.
+ *
+ * <p>Writers recognise {@link #lines()} and {@link #ndjson} (with or without {@link
+ * Encoder#withHeartbeat}) and encode their text straight into a buffer they reuse, so these formats
+ * cost no allocation per item; the bytes are those {@link Encoder#encode} returns.
  */
 public final class Encoders {
 
@@ -26,9 +32,10 @@ public final class Encoders {
   private Encoders() {}
 
   /**
-   * Returns an encoder of text lines: the text in UTF-8 and {@code "\n"}. It has no heartbeat; give
-   * it one with {@link Encoder#withHeartbeat(String)} if empty lines mean nothing to the client.
-   * Content type {@code text/plain; charset=utf-8}.
+   * Returns an encoder of text lines: the text in UTF-8 and {@code "\n"}. A text with CR, LF or an
+   * unpaired surrogate is refused. It has no heartbeat; give it one with {@link
+   * Encoder#withHeartbeat(String)} if empty lines mean nothing to the client. Content type {@code
+   * text/plain; charset=utf-8}.
    *
    * @return the encoder
    */
@@ -46,34 +53,26 @@ public final class Encoders {
    */
   public static <T> Encoder<T> lines(Function<? super T, ? extends CharSequence> text) {
     Checks.notNull(text, "text");
-    return new Encoder<>() {
-      @Override
-      public byte[] encode(T item) {
-        CharSequence line = text.apply(item);
-        if (line == null) {
-          throw new NullPointerException("line function returned null for an item");
-        }
-        return withNewline(checkSingleLine(line.toString(), "line"));
-      }
-
-      @Override
-      public String contentType() {
-        return "text/plain; charset=utf-8";
-      }
-
-      @Override
-      public String toString() {
-        return "Encoders.lines()";
-      }
-    };
+    return new TextEncoder<>(
+        item -> {
+          CharSequence line = text.apply(item);
+          if (line == null) {
+            throw new NullPointerException("line function returned null for an item");
+          }
+          return line.toString();
+        },
+        "line",
+        new byte[0],
+        "text/plain; charset=utf-8",
+        "Encoders.lines()");
   }
 
   /**
    * Returns an encoder of newline-delimited JSON: one JSON text per line, UTF-8, {@code
    * application/x-ndjson}. The JSON function is the application's (Jackson, Gson, hand-written); a
-   * result with a raw line break (not valid single-line JSON) is refused, and so is an empty or
-   * blank result, which a reader would skip like the heartbeat. The heartbeat is an empty line,
-   * which NDJSON readers skip.
+   * result with a raw line break (not valid single-line JSON) or an unpaired surrogate is refused,
+   * and so is an empty or blank result, which a reader would skip like the heartbeat. The heartbeat
+   * is an empty line, which NDJSON readers skip.
    *
    * @param json the item's JSON text
    * @param <T> the item type
@@ -82,37 +81,24 @@ public final class Encoders {
    */
   public static <T> Encoder<T> ndjson(ThrowingFunction<? super T, String> json) {
     Checks.notNull(json, "json");
-    return new Encoder<>() {
-      @Override
-      public byte[] encode(T item) throws Exception {
-        String value = json.apply(item);
-        if (value == null) {
-          throw new NullPointerException("json function returned null for an item");
-        }
-        if (value.isBlank()) {
-          throw new IllegalArgumentException(
-              "NDJSON value must be a JSON text, was "
-                  + (value.isEmpty() ? "empty" : SseEvent.quote(value))
-                  + " (an empty line reads as a heartbeat, so the item would be lost)");
-        }
-        return withNewline(checkSingleLine(value, "NDJSON value"));
-      }
-
-      @Override
-      public byte[] heartbeat() {
-        return NEWLINE.clone();
-      }
-
-      @Override
-      public String contentType() {
-        return "application/x-ndjson";
-      }
-
-      @Override
-      public String toString() {
-        return "Encoders.ndjson()";
-      }
-    };
+    return new TextEncoder<>(
+        item -> {
+          String value = json.apply(item);
+          if (value == null) {
+            throw new NullPointerException("json function returned null for an item");
+          }
+          if (value.isBlank()) {
+            throw new IllegalArgumentException(
+                "NDJSON value must be a JSON text, was "
+                    + (value.isEmpty() ? "empty" : SseEvent.quote(value))
+                    + " (an empty line reads as a heartbeat, so the item would be lost)");
+          }
+          return value;
+        },
+        "NDJSON value",
+        NEWLINE,
+        "application/x-ndjson",
+        "Encoders.ndjson()");
   }
 
   /**
@@ -195,10 +181,20 @@ public final class Encoders {
    */
   public static <T> Encoder<List<T>> each(Encoder<? super T> element) {
     Checks.notNull(element, "element");
+    TextEncoder<? super T> text = element instanceof TextEncoder<? super T> t ? t : null;
     return new Encoder<>() {
       @Override
       public byte[] encode(List<T> items) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (text != null) {
+          // one reused line buffer for the whole batch instead of one per element
+          TextFrames frames = new TextFrames();
+          for (T item : items) {
+            int length = frames.encode(text.text(item), text.what());
+            out.write(frames.bytes(), 0, length);
+          }
+          return out.toByteArray();
+        }
         for (T item : items) {
           out.writeBytes(element.encode(item));
         }
@@ -264,32 +260,5 @@ public final class Encoders {
     }
     sb.append('\n');
     return sb.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String checkSingleLine(String value, String what) {
-    // String.indexOf is vectorised; a loop over charAt costs more than the rest of the encoding.
-    int lf = value.indexOf('\n');
-    int cr = value.indexOf('\r');
-    if (lf >= 0 || cr >= 0) {
-      int i = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-      char c = value.charAt(i);
-      throw new IllegalArgumentException(
-          what
-              + " must not contain a raw line break, found "
-              + (c == '\n' ? "LF" : "CR")
-              + " at index "
-              + i
-              + " of "
-              + SseEvent.quote(value));
-    }
-    return value;
-  }
-
-  private static byte[] withNewline(String line) {
-    byte[] text = line.getBytes(StandardCharsets.UTF_8);
-    byte[] bytes = new byte[text.length + 1];
-    System.arraycopy(text, 0, bytes, 0, text.length);
-    bytes[text.length] = '\n';
-    return bytes;
   }
 }

@@ -5,6 +5,7 @@ import dev.bulwark.streaming.internal.Waits;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -177,6 +178,11 @@ final class PublisherSink<T> implements StreamPublisher, Pump.Sink {
                 + method
                 + " (Reactive Streams rule 2.13); its subscription is cancelled",
         failure);
+  }
+
+  @Override
+  public void write(byte[] buffer, int length) throws InterruptedException, WriteStallException {
+    write(Arrays.copyOf(buffer, length)); // the pump reuses the buffer; the subscriber may keep it
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.streaming.StreamResult.Outcome;
+import dev.bulwark.streaming.internal.DirectSource;
 import dev.bulwark.streaming.internal.Waits;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -31,18 +32,39 @@ import java.util.concurrent.CancellationException;
  * is encoded before any of its bytes are written; if encoding fails, the stream ends after the
  * previous whole frame. Whatever happens, the source is closed exactly once, here, and the guard's
  * permit is handed back with the outcome.
+ *
+ * <p><b>The per-item path</b> allocates nothing for the standard text formats read from an
+ * in-memory source, and takes no lock: a {@link DirectSource} (a list, an iterator) hands its items
+ * without a {@link Poll.Item} around each, and a {@link TextEncoder} ({@code Encoders.lines},
+ * {@code Encoders.ndjson}) has its text encoded into one buffer per stream ({@link TextFrames}),
+ * checked and ended with {@code '\n'}, then written with one {@code write} call per frame, as every
+ * other encoder's frame is (two writes per line would cost an unbuffered socket a second packet per
+ * item). Both are recognised once, by type; any other source or encoder takes the general path,
+ * with the same bytes and the same outcomes.
  */
 final class Pump<T> {
 
   private static final System.Logger LOG = System.getLogger("dev.bulwark.streaming");
+
+  /** What {@link #poll} returns at the end of the stream; no source can hand it as an item. */
+  private static final Object END = new Object();
+
+  /** What {@link #poll} returns when no item came within the wait. */
+  private static final Object EMPTY = new Object();
 
   /** Where frames go: an output stream, a subscriber. */
   interface Sink {
     /** Called once before the first frame (send the response headers). */
     default void open() throws IOException {}
 
-    /** Writes one whole frame. */
+    /** Writes one whole frame; the sink may keep the array. */
     void write(byte[] frame) throws IOException, InterruptedException;
+
+    /**
+     * Writes one whole frame: the first {@code length} bytes of {@code buffer}, which the pump
+     * reuses for the next frame, so a sink that keeps the bytes must copy them.
+     */
+    void write(byte[] buffer, int length) throws IOException, InterruptedException;
 
     /** Pushes written frames to the client. */
     void flush() throws IOException, InterruptedException;
@@ -63,23 +85,27 @@ final class Pump<T> {
   private final StreamWriter<T> writer;
   private final StreamWriter.Config config;
   private final Encoder<T> encoder;
+  private final TextEncoder<T> text; // the one-line text formats, encoded into a reused buffer
   private final TimeSource time;
   private final Listeners<StreamEvent> listeners;
   private final long idleNanos;
   private final long totalNanos;
   private final long heartbeatNanos;
   private final byte[] heartbeat;
+  private final int flushEvery; // items between two flushes: 1 with PER_ITEM
 
   Pump(StreamWriter<T> writer, Encoder<T> encoder, TimeSource time, Listeners<StreamEvent> ls) {
     this.writer = writer;
     this.config = writer.config();
     this.encoder = encoder;
+    this.text = encoder instanceof TextEncoder<T> t ? t : null;
     this.time = time;
     this.listeners = ls;
     this.idleNanos = config.idleTimeout().map(Waits::nanos).orElse(Waits.FOREVER);
     this.totalNanos = config.totalTimeout().map(Waits::nanos).orElse(Waits.FOREVER);
     this.heartbeatNanos = config.heartbeat().map(Waits::nanos).orElse(Waits.FOREVER);
     this.heartbeat = encoder.heartbeat();
+    this.flushEvery = config.flush() == StreamWriter.Flush.PER_ITEM ? 1 : config.flushBatch();
   }
 
   /**
@@ -164,6 +190,9 @@ final class Pump<T> {
     Outcome outcome = null;
     Throwable failure = null;
     int unflushed = 0;
+    // sources that never wait hand items without a Poll; text formats reuse one frame buffer
+    DirectSource<? extends T> direct = source instanceof DirectSource<? extends T> d ? d : null;
+    TextFrames frames = text != null ? new TextFrames() : null;
     try {
       sink.open();
       long opened = time.nanoTime(); // the idle and heartbeat clocks start once headers are out
@@ -193,55 +222,59 @@ final class Pump<T> {
         if (heartbeatNanos != Waits.FOREVER) {
           wait = Math.min(wait, heartbeatDue - now);
         }
-        Poll<? extends T> poll = null;
+        Object next = null;
         if (unflushed > 0) {
           // flush per batch: keep writing while items are ready, flush when the source pauses
-          poll = poll(source, Duration.ZERO);
-          if (poll instanceof Poll.Empty<?>) {
+          next = poll(source, direct, 0L);
+          if (next == EMPTY) {
             sink.flush();
             unflushed = 0;
-            poll = null;
+            next = null;
           }
         }
-        if (poll == null) {
-          poll = poll(source, Waits.duration(wait));
+        if (next == null) {
+          next = poll(source, direct, wait);
         }
-        switch (poll) {
-          case Poll.Item<? extends T> item -> {
-            byte[] frame = encode(item.value());
+        if (next == END) {
+          if (unflushed > 0) {
+            sink.flush();
+          }
+          outcome = Outcome.COMPLETED;
+        } else if (next == EMPTY) {
+          // Only a poll that found nothing can end a quiet period: an item that is ready
+          // always goes first, however late this thread got to run.
+          now = time.nanoTime();
+          if (idleNanos != Waits.FOREVER && now - idleDeadline >= 0) {
+            outcome = Outcome.IDLE_TIMEOUT;
+            failure = new StreamTimeoutException(outcome, config.idleTimeout().orElseThrow());
+          } else if (heartbeatNanos != Waits.FOREVER && now - heartbeatDue >= 0) {
+            sink.write(heartbeat);
+            sink.flush();
+            unflushed = 0;
+            bytes += heartbeat.length;
+            heartbeats++;
+            heartbeatDue = time.nanoTime() + heartbeatNanos;
+          }
+        } else {
+          @SuppressWarnings("unchecked") // poll returns the source's items and the two markers
+          T item = (T) next;
+          if (frames != null) {
+            int length = encodeText(frames, item);
+            sink.write(frames.bytes(), length);
+            bytes += length;
+          } else {
+            byte[] frame = encode(item);
             sink.write(frame);
             bytes += frame.length;
-            items++;
-            now = clocked ? time.nanoTime() : 0L;
-            idleDeadline = now + idleNanos;
-            heartbeatDue = now + heartbeatNanos;
-            unflushed++;
-            if (config.flush() == StreamWriter.Flush.PER_ITEM || unflushed >= config.flushBatch()) {
-              sink.flush();
-              unflushed = 0;
-            }
           }
-          case Poll.End<? extends T> end -> {
-            if (unflushed > 0) {
-              sink.flush();
-            }
-            outcome = Outcome.COMPLETED;
-          }
-          case Poll.Empty<? extends T> empty -> {
-            // Only a poll that found nothing can end a quiet period: an item that is ready
-            // always goes first, however late this thread got to run.
-            now = time.nanoTime();
-            if (idleNanos != Waits.FOREVER && now - idleDeadline >= 0) {
-              outcome = Outcome.IDLE_TIMEOUT;
-              failure = new StreamTimeoutException(outcome, config.idleTimeout().orElseThrow());
-            } else if (heartbeatNanos != Waits.FOREVER && now - heartbeatDue >= 0) {
-              sink.write(heartbeat);
-              sink.flush();
-              unflushed = 0;
-              bytes += heartbeat.length;
-              heartbeats++;
-              heartbeatDue = time.nanoTime() + heartbeatNanos;
-            }
+          items++;
+          now = clocked ? time.nanoTime() : 0L;
+          idleDeadline = now + idleNanos;
+          heartbeatDue = now + heartbeatNanos;
+          unflushed++;
+          if (unflushed >= flushEvery) {
+            sink.flush();
+            unflushed = 0;
           }
         }
         if (outcome != null) {
@@ -302,7 +335,12 @@ final class Pump<T> {
         Optional.ofNullable(failure));
   }
 
-  private Poll<? extends T> poll(ChunkSource<? extends T> source, Duration wait)
+  /**
+   * Polls once: returns the item itself, {@link #END} or {@link #EMPTY}. A {@link DirectSource} is
+   * asked without the {@link Poll} wrapper (it never waits, so the wait is not converted).
+   */
+  private Object poll(
+      ChunkSource<? extends T> source, DirectSource<? extends T> direct, long waitNanos)
       throws SourceFailure {
     if (Thread.interrupted()) {
       // A source that never waits (an iterator) and an output that never blocks would not see an
@@ -311,11 +349,27 @@ final class Pump<T> {
           new InterruptedException("stream '" + config.name() + "' was interrupted"));
     }
     try {
-      Poll<? extends T> poll = source.poll(wait);
-      if (poll == null) {
-        throw new NullPointerException("source " + source + " returned null from poll");
+      if (direct != null) {
+        Object item = direct.nextOrNull();
+        return item == null ? END : item;
       }
-      return poll;
+      Poll<? extends T> poll = source.poll(Waits.duration(waitNanos));
+      return switch (poll) {
+        case Poll.Item<? extends T> item -> item.value();
+        case Poll.End<? extends T> end -> END;
+        case Poll.Empty<? extends T> empty -> EMPTY;
+        case null ->
+            throw new NullPointerException("source " + source + " returned null from poll");
+      };
+    } catch (Exception | LinkageError | AssertionError e) {
+      throw new SourceFailure(e);
+    }
+  }
+
+  private int encodeText(TextFrames frames, T item) throws SourceFailure {
+    try {
+      String line = text.text(item);
+      return frames.encode(line, text.what());
     } catch (Exception | LinkageError | AssertionError e) {
       throw new SourceFailure(e);
     }

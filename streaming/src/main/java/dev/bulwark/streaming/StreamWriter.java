@@ -298,13 +298,18 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
 
     @Override
     public void write(byte[] frame) throws IOException {
+      write(frame, frame.length);
+    }
+
+    @Override
+    public void write(byte[] buffer, int length) throws IOException {
       if (watchdog == null) {
-        out.write(frame);
+        out.write(buffer, 0, length);
         return;
       }
       watchdog.begin();
       try {
-        out.write(frame);
+        out.write(buffer, 0, length);
       } finally {
         if (watchdog.end()) {
           throw stalled();

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Chars;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +86,77 @@ class EncodersTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(
             "NDJSON value must not contain a raw line break, found LF at index 1");
+  }
+
+  @Test
+  void aTextWithAnUnpairedSurrogateIsRefusedWithItsIndexInsteadOfBeingWrittenAsAQuestionMark() {
+    // String.getBytes(UTF_8) would silently write '?' for each of these
+    assertThatThrownBy(() -> Encoders.lines().encode("ab\uD83D"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "line must be well-formed UTF-16, found an unpaired surrogate U+D83D at index 2"
+                + " (UTF-8 cannot encode it)");
+    assertThatThrownBy(() -> Encoders.<String>ndjson(s -> s).encode("{\"v\":\"\uDE00x\"}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "NDJSON value must be well-formed UTF-16, found an unpaired surrogate U+DE00 at index 6"
+                + " (UTF-8 cannot encode it)");
+    assertThatThrownBy(() -> Encoders.lines().encode("\uD83D\uD83D\uDE00")) // high, then a pair
+        .hasMessageContaining("U+D83D at index 0");
+    assertThatThrownBy(() -> Encoders.lines().encode("é\uDE00\uD83D")) // low before high
+        .hasMessageContaining("U+DE00 at index 1");
+    Encoder<List<String>> each = Encoders.each(Encoders.<String>ndjson(s -> s));
+    assertThatThrownBy(() -> each.encode(List.of("1", "\"\uDBFF\"")))
+        .hasMessageContaining("U+DBFF at index 1");
+  }
+
+  @Test
+  void surrogatePairsAndEveryOtherCharacterAreWrittenAsUtf8() throws Exception {
+    String text = "{\"emoji\":\"\uD83D\uDE00\",\"é\":\"日本\",\"nul\":\"\u0000\"}";
+    assertThat(Encoders.lines().encode(text)).isEqualTo((text + "\n").getBytes(UTF_8));
+    assertThat(Encoders.<String>ndjson(s -> s).encode(text))
+        .isEqualTo((text + "\n").getBytes(UTF_8));
+  }
+
+  @Property(tries = 300)
+  void anyOneLineTextIsEncodedExactlyAsUtf8OrRefused(
+      @ForAll
+          @Chars({'a', '"', 'é', '日', '\n', '\r', '\uD83D', '\uDE00', '\uDBFF'})
+          @StringLength(max = 12)
+          String s) {
+    boolean lineBreak = s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
+    boolean unpaired = !lineBreak && !wellFormed(s);
+    Encoder<CharSequence> lines = Encoders.lines();
+    if (lineBreak || unpaired) {
+      assertThatThrownBy(() -> lines.encode(s))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(lineBreak ? "raw line break" : "unpaired surrogate");
+    } else {
+      assertThat(catchEncode(lines, s)).isEqualTo((s + "\n").getBytes(UTF_8));
+    }
+  }
+
+  private static byte[] catchEncode(Encoder<CharSequence> encoder, String s) {
+    try {
+      return encoder.encode(s);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** An independent oracle: every surrogate is half of a high-low pair. */
+  private static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.bulwark.streaming.internal;
 
-import dev.bulwark.streaming.ChunkSource;
 import dev.bulwark.streaming.Poll;
 import java.time.Duration;
 import java.util.Iterator;
@@ -9,7 +8,7 @@ import java.util.Iterator;
  * A source that pulls an iterator on the consumer's thread; the timeout is ignored because an
  * iterator cannot wait with a bound.
  */
-public final class IteratorSource<T> implements ChunkSource<T> {
+public final class IteratorSource<T> implements DirectSource<T> {
   private final Iterator<? extends T> iterator;
   private final AutoCloseable onClose;
   private final Once once = new Once();
@@ -22,17 +21,23 @@ public final class IteratorSource<T> implements ChunkSource<T> {
 
   @Override
   public Poll<T> poll(Duration timeout) {
+    T item = nextOrNull();
+    return item == null ? Poll.end() : Poll.item(item);
+  }
+
+  @Override
+  public T nextOrNull() {
     if (once.done()) {
       throw new IllegalStateException("source is closed");
     }
     if (!iterator.hasNext()) {
-      return Poll.end();
+      return null;
     }
     T item = iterator.next();
     if (item == null) {
       throw new NullPointerException("the source's iterator returned a null item");
     }
-    return Poll.item(item);
+    return item;
   }
 
   @Override
