@@ -21,6 +21,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * without and with slow-call detection. resilience4j always times calls (its default slow-call
  * duration is 60 s), so its one configuration per window is the peer of both variants; Bulwark
  * times calls only when a slow-call duration is set ({@code ...SlowCalls}: 60 s, as resilience4j).
+ *
+ * <p>A count window full of fast successes is Bulwark's cheapest case (a record changes nothing and
+ * only reads the window), so {@code countMixed} measures the same count breakers, fresh ones, with
+ * one call in 100 failing on each thread: far below the 50 % threshold, yet the window almost
+ * always holds a failure, so every record takes the general path.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -38,6 +43,25 @@ public class CircuitBreakerBenchmark {
   private Supplier<Integer> r4jTime;
   private dev.failsafe.FailsafeExecutor<Integer> failsafeCount;
   private dev.failsafe.FailsafeExecutor<Integer> failsafeTime;
+  private dev.bulwark.resilience.circuitbreaker.CircuitBreaker bulwarkMixed;
+  private Supplier<Integer> r4jMixed;
+  private Supplier<Integer> r4jMixedFailing;
+  private dev.failsafe.FailsafeExecutor<Integer> failsafeMixed;
+
+  /** Each thread's own count of calls: every 100th call fails. */
+  @State(Scope.Thread)
+  public static class Mix {
+    private int calls;
+
+    /** Returns whether this thread's next call fails: one in every 100. */
+    boolean nextFails() {
+      if (++calls == 100) {
+        calls = 0;
+        return true;
+      }
+      return false;
+    }
+  }
 
   @Setup
   public void setUp() {
@@ -78,6 +102,20 @@ public class CircuitBreakerBenchmark {
             dev.failsafe.CircuitBreaker.<Integer>builder()
                 .withFailureRateThreshold(50, 100, Duration.ofSeconds(60))
                 .build());
+    bulwarkMixed =
+        dev.bulwark.resilience.circuitbreaker.CircuitBreaker.builder("countMixed").build();
+    io.github.resilience4j.circuitbreaker.CircuitBreaker r4jMixedBreaker =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.of(
+            "countMixed", CircuitBreakerConfig.ofDefaults());
+    r4jMixed =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(
+            r4jMixedBreaker, Work.SUPPLIER);
+    r4jMixedFailing =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(
+            r4jMixedBreaker, Work.FAILING_SUPPLIER);
+    failsafeMixed =
+        dev.failsafe.Failsafe.with(
+            dev.failsafe.CircuitBreaker.<Integer>builder().withFailureThreshold(50, 100).build());
   }
 
   @Benchmark
@@ -94,6 +132,35 @@ public class CircuitBreakerBenchmark {
   @Benchmark
   public Integer failsafe_count() {
     return failsafeCount.get(Work.FAILSAFE_SUPPLIER);
+  }
+
+  /** The count breaker with one call in 100 failing (caught): outside the healthy fast path. */
+  @Benchmark
+  public Integer bulwark_countMixed(Mix mix) {
+    try {
+      return bulwarkMixed.call(mix.nextFails() ? Work.FAILING_CALL : Work.CALL);
+    } catch (Work.Failure e) {
+      return null;
+    }
+  }
+
+  @Benchmark
+  public Integer resilience4j_countMixed(Mix mix) {
+    try {
+      return mix.nextFails() ? r4jMixedFailing.get() : r4jMixed.get();
+    } catch (Work.Failure e) {
+      return null;
+    }
+  }
+
+  @Benchmark
+  public Integer failsafe_countMixed(Mix mix) {
+    try {
+      return failsafeMixed.get(
+          mix.nextFails() ? Work.FAILING_FAILSAFE_SUPPLIER : Work.FAILSAFE_SUPPLIER);
+    } catch (Work.Failure e) {
+      return null;
+    }
   }
 
   @Benchmark

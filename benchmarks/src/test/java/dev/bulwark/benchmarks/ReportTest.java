@@ -75,4 +75,32 @@ class ReportTest {
                 + " **missed** |")
         .doesNotContain("slow-call");
   }
+
+  @Test
+  void rendersTheMixedVariantAsARowOfItsOwnWithoutATarget(@TempDir Path dir) throws Exception {
+    String json =
+        "["
+            + String.join(
+                ",",
+                result("bulwark_count", 2, 80.0, 0),
+                result("resilience4j_count", 2, 10.0, 0),
+                result("bulwark_countMixed", 2, 20.0, 0),
+                result("resilience4j_countMixed", 2, 8.0, 0),
+                result("failsafe_countMixed", 2, 4.0, 400))
+            + "]";
+    Path in = Files.writeString(dir.resolve("r.json"), json);
+    Path out = dir.resolve("t.md");
+
+    Report.main(new String[] {out.toString(), "t", in.toString()});
+
+    String table = Files.readString(out);
+    assertThat(table)
+        .contains(
+            "| countMixed | 2 | 20.00 ± 0.50 ops/us, 0 B/op | 8.00 ± 0.50 ops/us, 0 B/op |"
+                + " 4.00 ± 0.50 ops/us, 400 B/op | 2.50× | 5.00× |")
+        .contains(
+            "| count | 2 | 80.00 ± 0.50 ops/us, 0 B/op | 10.00 ± 0.50 ops/us, 0 B/op |  | 8.00× |  |")
+        .contains("1 of 1 targets met in this run.")
+        .doesNotContain("| circuit breaker, count window | 2 | ≥ 4× resilience4j, 0 B/op | 2.50×");
+  }
 }

@@ -111,10 +111,12 @@ import java.util.function.Predicate;
  * <h2>Cost</h2>
  *
  * A permitted call in CLOSED takes no lock and allocates nothing: one read of the state, and one
- * lock-free update of the window (see {@code CountWindow} and {@code TimeWindow}). The time source
- * is read only when needed: twice per call when slow-call detection is on or someone listens to
- * events, once when the window is time-based, otherwise not at all. Transitions, which are rare,
- * take a lock; events are published after it is released.
+ * lock-free update of the window (see {@code CountWindow} and {@code TimeWindow}). A fast success
+ * recorded in a full count window that holds no failure and no slow call changes nothing, so it
+ * only reads the window and writes no shared memory: a healthy breaker scales with the threads that
+ * call it. The time source is read only when needed: twice per call when slow-call detection is on
+ * or someone listens to events, once when the window is time-based, otherwise not at all.
+ * Transitions, which are rare, take a lock; events are published after it is released.
  */
 public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBreakerEvent> {
 

@@ -163,6 +163,39 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void aLongHealthyRunNeitherHidesNorProlongsTheFailuresThatFollowIt() {
+    // a healthy full window records successes without moving (CountWindow's fast path)
+    CircuitBreaker breaker =
+        breaker()
+            .slidingWindow(SlidingWindow.count(10))
+            .minimumCalls(10)
+            .failureRateThreshold(30)
+            .build();
+    for (int i = 0; i < 1_000; i++) {
+      succeed(breaker);
+    }
+    fail(breaker);
+    for (int i = 0; i < 9; i++) {
+      succeed(breaker);
+    }
+    assertThat(breaker.metrics().failedCalls()).isEqualTo(1); // still the 10th call back
+    succeed(breaker);
+    assertThat(breaker.metrics().failedCalls()).isZero(); // forgotten exactly 10 calls later
+    assertThat(breaker.metrics().bufferedCalls()).isEqualTo(10);
+
+    for (int i = 0; i < 500; i++) {
+      succeed(breaker);
+    }
+    fail(breaker);
+    fail(breaker); // 20 %
+    assertThat(breaker.state()).isEqualTo(State.CLOSED);
+    fail(breaker); // 30 %
+
+    assertThat(breaker.state()).isEqualTo(State.OPEN);
+    assertThat(breaker.metrics().failureRate()).isEqualTo(30f);
+  }
+
+  @Test
   void timeWindowForgetsCallsOnceTheirSecondHasLeftTheWindow() {
     CircuitBreaker breaker =
         breaker()
