@@ -2,7 +2,6 @@ package dev.bulwark.resilience.ratelimit;
 
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
-import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
 import java.time.Duration;
 
@@ -23,9 +22,6 @@ final class Engine<K> {
   /** Appended to refusal messages of a keyed limiter: names no key, which may be a secret. */
   private final String scope;
 
-  /** The start of the usual refusal message (one permit), built once: refusals come in floods. */
-  private final String onePermitRefused;
-
   Engine(
       String name,
       Gcra gcra,
@@ -39,8 +35,6 @@ final class Engine<K> {
     this.time = time;
     this.listeners = listeners;
     this.scope = keyed ? " for this key" : "";
-    this.onePermitRefused =
-        "rate limiter '" + name + "' refused 1 permit" + scope + "; next permit in ";
   }
 
   void checkPermits(int permits) {
@@ -140,26 +134,10 @@ final class Engine<K> {
   }
 
   RateLimitedException refuse(int permits, long retryAfterNanos, Duration maxWait) {
-    Duration retryAfter = Duration.ofNanos(retryAfterNanos);
     if (!listeners.isEmpty()) {
-      listeners.publish(new RateLimiterEvent.Refused(name, permits, retryAfter));
+      listeners.publish(
+          new RateLimiterEvent.Refused(name, permits, Duration.ofNanos(retryAfterNanos)));
     }
-    String message =
-        permits == 1
-            ? onePermitRefused + Durations.format(retryAfter)
-            : "rate limiter '"
-                + name
-                + "' refused "
-                + permits
-                + " permits"
-                + scope
-                + "; next "
-                + permits
-                + " permits in "
-                + Durations.format(retryAfter);
-    if (!maxWait.isZero()) {
-      message += ", beyond the max wait of " + Durations.format(maxWait);
-    }
-    return new RateLimitedException(name, permits, retryAfter, message);
+    return new RateLimitedException(name, permits, retryAfterNanos, maxWait, !scope.isEmpty());
   }
 }
