@@ -2,8 +2,6 @@ package dev.bulwark.resilience;
 
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
-import java.io.IOException;
-import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,14 +19,14 @@ import java.util.Optional;
  * <p>Refusals happen most when load is highest, so they are cheap: they carry no stack trace. The
  * policy name and the message say where they came from. A refusal that knows when to retry may be
  * created with its wait in nanoseconds and no message ({@link #RejectedException(String, long)}):
- * the message, which formats the wait, is then built the first time it is asked for ({@link
+ * the message, which formats the wait, is then built only when it is asked for ({@link
  * #buildMessage()}), so that a refusal nobody reads allocates nothing but itself.
  */
 public abstract class RejectedException extends RuntimeException {
 
   @Serial private static final long serialVersionUID = 1L;
 
-  /** {@link #retryAfterNanos} of a refusal created with a {@code Duration}, or none. */
+  /** {@link #retryAfterNanos} of a refusal created with a {@code Duration}, or with none. */
   private static final long UNKNOWN = -1;
 
   private final String policyName;
@@ -41,12 +39,6 @@ public abstract class RejectedException extends RuntimeException {
    * constructor; {@link #UNKNOWN} otherwise. A {@code Duration} is made of it only when asked.
    */
   private final long retryAfterNanos;
-
-  /**
-   * The message: given, or built on the first {@link #getMessage()} (a benign race: two threads may
-   * both build it, and they build the same text). Always set before serialization.
-   */
-  private String message;
 
   /**
    * Creates a refusal.
@@ -65,7 +57,6 @@ public abstract class RejectedException extends RuntimeException {
     }
     this.retryAfter = retryAfter;
     this.retryAfterNanos = UNKNOWN;
-    this.message = message;
   }
 
   /**
@@ -113,29 +104,24 @@ public abstract class RejectedException extends RuntimeException {
   }
 
   /**
-   * Returns what was refused and what to do; for a refusal created without a message, built on the
-   * first call by {@link #buildMessage()}.
+   * Returns what was refused and what to do. For a refusal created without a message, the message
+   * is built by {@link #buildMessage()} each time it is asked for: refusals are many and their
+   * messages seldom read, and a field to keep the text would make every refusal bigger.
    *
    * @return the message, never null
    */
   @Override
   public String getMessage() {
-    String m = message;
-    if (m == null) {
-      m = super.getMessage(); // set by the eager constructor, or read from an older stream
-      if (m == null) {
-        m = buildMessage();
-      }
-      message = m;
-    }
-    return m;
+    String message = super.getMessage();
+    return message != null ? message : buildMessage();
   }
 
   /**
-   * Builds the message of a refusal created by {@link #RejectedException(String, long)}; called at
-   * most once per thread that reads the message, and never for a refusal created with a message.
-   * Subclasses that use the lazy constructor override it to say what was refused; this default
-   * names the policy and the wait: {@code 'api' refused the call; retry in 12.5ms}.
+   * Builds the message of a refusal created by {@link #RejectedException(String, long)}, on every
+   * {@link #getMessage()}; never called for a refusal created with a message. It must build the
+   * same text each time, from the refusal's serializable state, so that a deserialized refusal says
+   * the same. Subclasses that use the lazy constructor override it to say what was refused; this
+   * default names the policy and the wait: {@code 'api' refused the call; retry in 12.5ms}.
    *
    * @return the message; should name the policy and say when to retry
    */
@@ -144,12 +130,5 @@ public abstract class RejectedException extends RuntimeException {
         + policyName
         + "' refused the call; retry in "
         + Durations.formatNanos(retryAfterNanos);
-  }
-
-  /** Builds the message before writing, so that a deserialized refusal needs no builder. */
-  @Serial
-  private void writeObject(ObjectOutputStream out) throws IOException {
-    getMessage();
-    out.defaultWriteObject();
   }
 }

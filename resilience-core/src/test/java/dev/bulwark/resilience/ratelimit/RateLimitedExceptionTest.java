@@ -148,7 +148,7 @@ class RateLimitedExceptionTest {
       fewest = Math.min(fewest, threads.getCurrentThreadAllocatedBytes() - before);
     }
 
-    // the exception is at most 72 bytes; its message and a Duration were about 230 more
+    // the exception alone is 64 bytes; its message and a Duration were 214 more
     assertThat(fewest / refusals).isLessThan(100);
     assertThat(last.getMessage()).startsWith("rate limiter 'api' refused 1 permit; next permit in");
   }
