@@ -53,15 +53,10 @@ public final class CircuitOpenException extends RejectedException {
   /** Says that the circuit is open and when it lets calls through again: {@code ... in 4.2s}. */
   @Override
   protected String buildMessage() {
-    return openMessage(policyName(), retryAfter().orElseThrow());
-  }
-
-  /** The message of an OPEN breaker's refusal. */
-  static String openMessage(String policyName, Duration retryAfter) {
     return "circuit '"
-        + policyName
+        + policyName()
         + "' is OPEN; calls permitted again in "
-        + Durations.format(retryAfter);
+        + Durations.format(retryAfter().orElseThrow());
   }
 
   /**

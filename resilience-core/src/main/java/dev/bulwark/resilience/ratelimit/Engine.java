@@ -20,6 +20,8 @@ final class Engine<K> {
   final Listeners<RateLimiterEvent> listeners;
 
   /** Appended to refusal messages of a keyed limiter: names no key, which may be a secret. */
+  static final String KEY_SCOPE = " for this key";
+
   private final String scope;
 
   Engine(
@@ -34,7 +36,7 @@ final class Engine<K> {
     this.store = store;
     this.time = time;
     this.listeners = listeners;
-    this.scope = keyed ? " for this key" : "";
+    this.scope = keyed ? KEY_SCOPE : "";
   }
 
   void checkPermits(int permits) {

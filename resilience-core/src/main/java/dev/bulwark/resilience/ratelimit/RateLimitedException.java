@@ -56,7 +56,7 @@ public final class RateLimitedException extends RejectedException {
    */
   @Override
   protected String buildMessage() {
-    String scope = keyed ? " for this key" : "";
+    String scope = keyed ? Engine.KEY_SCOPE : "";
     String next = Durations.format(retryAfter().orElseThrow());
     String message =
         permits == 1
