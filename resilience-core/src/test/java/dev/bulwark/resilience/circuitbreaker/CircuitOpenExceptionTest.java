@@ -131,7 +131,7 @@ class CircuitOpenExceptionTest {
     assumeThat(threads.isThreadAllocatedMemorySupported()).isTrue();
     threads.setThreadAllocatedMemoryEnabled(true);
     CircuitBreaker breaker = open(breaker().build()); // the system clock, OPEN for 60s
-    int refusals = 100_000;
+    int refusals = 20_000;
     long fewest = Long.MAX_VALUE;
     for (int round = 0; round < 5; round++) { // the first rounds warm up
       long before = threads.getCurrentThreadAllocatedBytes();

@@ -134,7 +134,7 @@ class RateLimitedExceptionTest {
     RateLimiter limiter =
         RateLimiter.builder("api").rate(1, Duration.ofHours(1)).build(); // the system clock
     assertThat(limiter.tryAcquire()).isTrue(); // the only permit of the hour
-    int refusals = 100_000;
+    int refusals = 20_000;
     long fewest = Long.MAX_VALUE;
     for (int round = 0; round < 5; round++) { // the first rounds warm up
       long before = threads.getCurrentThreadAllocatedBytes();
