@@ -83,6 +83,46 @@ class PipelineChainTest {
     assertThat(bulkhead.availablePermits()).isEqualTo(1);
   }
 
+  /** Each of the first six levels is of its own class, and the rest share one: all must nest. */
+  @Test
+  void aPipelineDeeperThanItsPerPositionLevelsNestsEveryLevelInOrder() throws Exception {
+    List<Policy> policies = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    Bulkhead bulkhead = Bulkhead.builder("bulkhead").maxConcurrentCalls(1).build();
+    for (int i = 0; i < 9; i++) {
+      policies.add(new Recording("p" + i));
+      policies.add(i % 3 == 0 ? retry(2) : i % 3 == 1 ? bulkhead : retry(1)); // one instance twice
+      expected.add("enter p" + i);
+    }
+    expected.add("call");
+    for (int i = 8; i >= 0; i--) {
+      expected.add("leave p" + i);
+    }
+    Pipeline pipeline = Pipeline.of(policies.toArray(Policy[]::new));
+
+    assertThat(pipeline.policies()).hasSize(18);
+    assertThatThrownBy(
+            () ->
+                pipeline.call(
+                    () -> {
+                      trace.add("call");
+                      return "never: the bulkhead's one permit is held by the outer level";
+                    }))
+        .isInstanceOf(BulkheadFullException.class);
+    trace.clear();
+
+    Pipeline once =
+        Pipeline.of(policies.stream().filter(p -> p != bulkhead).toArray(Policy[]::new));
+    assertThat(
+            once.call(
+                () -> {
+                  trace.add("call");
+                  return "done";
+                }))
+        .isEqualTo("done");
+    assertThat(trace).containsExactlyElementsOf(expected);
+  }
+
   @Test
   void anOuterRetryRunsTheInnerLevelsAgainOnEachAttempt() throws Exception {
     Bulkhead bulkhead = Bulkhead.builder("bulkhead").maxConcurrentCalls(1).build();

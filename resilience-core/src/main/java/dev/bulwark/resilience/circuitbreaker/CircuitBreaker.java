@@ -195,8 +195,8 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
   private final TimeSource time;
   private final Listeners<CircuitBreakerEvent> listeners;
 
-  // Refusals come when load is highest: their messages are built once, but for the time left.
-  private final String openMessagePrefix;
+  // Refusals come when load is highest: these messages are built once; an OPEN breaker's, which
+  // says when to retry, only if someone reads it (CircuitOpenException builds it lazily).
   private final String halfOpenMessage;
   private final String forcedOpenMessage;
   private final AtomicReference<BreakerState> state;
@@ -226,7 +226,6 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
             b.openDuration,
             b.permittedCallsInHalfOpen);
     this.listeners = new Listeners<>("circuit breaker '" + name + "'");
-    this.openMessagePrefix = "circuit '" + name + "' is OPEN; calls permitted again in ";
     this.halfOpenMessage =
         "circuit '"
             + name
@@ -457,11 +456,7 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
       return null;
     }
     throw switch (s.state) {
-      case OPEN -> {
-        Duration retryAfter = Duration.ofNanos(retryAfterNanos);
-        yield new CircuitOpenException(
-            name, s.state, retryAfter, openMessagePrefix + Durations.format(retryAfter));
-      }
+      case OPEN -> new CircuitOpenException(name, retryAfterNanos);
       case HALF_OPEN -> new CircuitOpenException(name, s.state, null, halfOpenMessage);
       default -> new CircuitOpenException(name, s.state, null, forcedOpenMessage);
     };

@@ -2,6 +2,7 @@ package dev.bulwark.resilience.circuitbreaker;
 
 import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import java.io.Serial;
 import java.time.Duration;
 
@@ -35,6 +36,27 @@ public final class CircuitOpenException extends RejectedException {
       String policyName, CircuitBreaker.State state, Duration retryAfter, String message) {
     super(policyName, retryAfter, message);
     this.state = Checks.notNull(state, "state");
+  }
+
+  /**
+   * Creates the refusal of an OPEN breaker, whose message (which formats the wait) is built only if
+   * someone reads it: an open breaker refuses every call, so its refusals come in floods.
+   *
+   * @param policyName the breaker's name
+   * @param retryAfterNanos the rest of the open duration, in nanoseconds
+   */
+  CircuitOpenException(String policyName, long retryAfterNanos) {
+    super(policyName, retryAfterNanos);
+    this.state = CircuitBreaker.State.OPEN;
+  }
+
+  /** Says that the circuit is open and when it lets calls through again: {@code ... in 4.2s}. */
+  @Override
+  protected String buildMessage() {
+    return "circuit '"
+        + policyName()
+        + "' is OPEN; calls permitted again in "
+        + Durations.format(retryAfter().orElseThrow());
   }
 
   /**

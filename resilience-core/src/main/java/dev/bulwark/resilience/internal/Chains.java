@@ -16,10 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * Instead, each Bulwark policy that runs the call on the caller's thread registers a Link for its
  * class: the policy's own call logic with "run the call" replaced by "run the rest of the chain
- * from level i", i.e. rest.proceed(i, call). The pipeline is then one Chain whose proceed(i, call)
- * hands level i its policy, itself and i + 1; the last level's proceed runs the user's call. Only
- * the user's call and an index travel down, so a pipeline of such policies allocates nothing per
- * call. A policy without a registered link (a user's own Policy) still works through the lambda.
+ * from level i", i.e. rest.proceed(i, call). The pipeline builds one Chain object per level,
+ * once: level i's proceed hands its policy's link the policy and the level inside it; the
+ * innermost level's inside is DIRECT, which runs the user's call. Only the user's call (and an
+ * index, which the pipeline's levels do not need) travel down, so a pipeline of such policies
+ * allocates nothing per call. A policy without a registered link (a user's own Policy) still
+ * works through the lambda. (Pipeline explains why its levels are of distinct classes.)
  *
  * A policy's plain call(c) is the same logic run with DIRECT, the chain that just runs c, so each
  * policy's logic is written once. Chain and Link are abstract classes, not interfaces, so that the
@@ -40,7 +42,8 @@ public final class Chains {
     /**
      * Runs the levels from {@code index} inward, then {@code call}.
      *
-     * @param index the level to run next; a chain runs {@code call} itself past its last level
+     * @param index the level to run next, for a chain that needs it (a pipeline's levels each know
+     *     their place and ignore it); a chain runs {@code call} itself past its last level
      * @param call the user's call
      * @param <T> the call's result type
      * @param <X> the call's checked exception type

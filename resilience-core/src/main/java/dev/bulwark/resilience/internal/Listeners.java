@@ -76,7 +76,7 @@ public final class Listeners<E> implements EventSource<E> {
 
   /** Returns true if nobody listens, so the publisher can skip building the event. */
   public boolean isEmpty() {
-    return entries.get().length == 0;
+    return entries.get() == NONE; // the only empty array it ever holds: one load fewer
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.bulwark.resilience.ratelimit;
 
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
-import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
 import java.time.Duration;
 
@@ -21,10 +20,9 @@ final class Engine<K> {
   final Listeners<RateLimiterEvent> listeners;
 
   /** Appended to refusal messages of a keyed limiter: names no key, which may be a secret. */
-  private final String scope;
+  static final String KEY_SCOPE = " for this key";
 
-  /** The start of the usual refusal message (one permit), built once: refusals come in floods. */
-  private final String onePermitRefused;
+  private final String scope;
 
   Engine(
       String name,
@@ -38,9 +36,7 @@ final class Engine<K> {
     this.store = store;
     this.time = time;
     this.listeners = listeners;
-    this.scope = keyed ? " for this key" : "";
-    this.onePermitRefused =
-        "rate limiter '" + name + "' refused 1 permit" + scope + "; next permit in ";
+    this.scope = keyed ? KEY_SCOPE : "";
   }
 
   void checkPermits(int permits) {
@@ -140,26 +136,10 @@ final class Engine<K> {
   }
 
   RateLimitedException refuse(int permits, long retryAfterNanos, Duration maxWait) {
-    Duration retryAfter = Duration.ofNanos(retryAfterNanos);
     if (!listeners.isEmpty()) {
-      listeners.publish(new RateLimiterEvent.Refused(name, permits, retryAfter));
+      listeners.publish(
+          new RateLimiterEvent.Refused(name, permits, Duration.ofNanos(retryAfterNanos)));
     }
-    String message =
-        permits == 1
-            ? onePermitRefused + Durations.format(retryAfter)
-            : "rate limiter '"
-                + name
-                + "' refused "
-                + permits
-                + " permits"
-                + scope
-                + "; next "
-                + permits
-                + " permits in "
-                + Durations.format(retryAfter);
-    if (!maxWait.isZero()) {
-      message += ", beyond the max wait of " + Durations.format(maxWait);
-    }
-    return new RateLimitedException(name, permits, retryAfter, message);
+    return new RateLimitedException(name, permits, retryAfterNanos, maxWait, !scope.isEmpty());
   }
 }

@@ -133,6 +133,17 @@ final class Gcra {
     long now = units(nowNanos);
     long cost = n * a;
     long maxWait = maxWaitNanos >= maxWaitCapNanos ? maxWaitUnits : maxWaitNanos * q;
+    /*
+     * A caller that loses the compare-and-set retries with the clock reading it already has: a
+     * second read would cost as much as the rest of the decision (24 ns of 30 on the benchmark
+     * machine), and the old reading is exact. The winner stored F' >= F, computed at its own
+     * reading; if that was later than ours, F' - now overstates the debt as of now, never
+     * understates it, so a caller admitted against F' would also have been admitted had it gone
+     * first, at its reading, and the value stored, max(F', now) + cost, is at least what that order
+     * would have stored. So the grants of any interleaving are those of some order of the callers
+     * by their readings: never more than the rate allows (RateLimiterPropertiesTest races a later
+     * caller in between to check it).
+     */
     while (true) {
       long stored = store.get(key);
       long d = debt(stored, now);

@@ -99,6 +99,22 @@ class ListenersTest {
   }
 
   @Test
+  void isEmptyAgainOnlyOnceTheLastListenerLeavesInAnyOrder() {
+    Subscription a = listeners.subscribe(e -> {});
+    Subscription b = listeners.subscribe(e -> {});
+    a.close();
+    assertThat(listeners.isEmpty()).isFalse();
+    a.close(); // twice is harmless
+    assertThat(listeners.isEmpty()).isFalse();
+    b.close();
+    assertThat(listeners.isEmpty()).isTrue();
+    Subscription c = listeners.subscribe(e -> {});
+    assertThat(listeners.isEmpty()).isFalse();
+    c.close();
+    assertThat(listeners.isEmpty()).isTrue();
+  }
+
+  @Test
   void isEmptyUntilSomeoneSubscribes() {
     assertThat(listeners.isEmpty()).isTrue();
     listeners.publish("nobody hears this");

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.resilience.ManualTimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -119,6 +121,78 @@ class RateLimiterPropertiesTest {
         grants.add(new long[] {time.nanoTime() - start, n});
       }
     }
+    assertWithinRate(shape, grants);
+  }
+
+  /**
+   * A store whose next compare-and-set first lets another caller in: the caller whose update was
+   * computed then loses the race and retries with the clock reading it already took, which is older
+   * than the winner's.
+   */
+  static final class RacingStore implements RateLimiterStore<String> {
+    private final AtomicLong value = new AtomicLong(ABSENT);
+    Runnable beforeNextCompareAndSet;
+
+    @Override
+    public long get(String key) {
+      return value.get();
+    }
+
+    @Override
+    public boolean compareAndSet(String key, long expected, long update) {
+      Runnable racer = beforeNextCompareAndSet;
+      beforeNextCompareAndSet = null;
+      if (racer != null) {
+        racer.run();
+      }
+      return value.compareAndSet(expected, update);
+    }
+  }
+
+  /**
+   * A caller that loses its compare-and-set retries with the clock reading it took before, not a
+   * new one (a second read would cost as much again). That reading is older than the winner's, so
+   * the caller sees more debt than there is now, never less: its decision is the one it would have
+   * made at its reading had it gone first. Here the winner always reads the clock later, and every
+   * grant is placed at its caller's reading: the grants must still fit the rate in every window.
+   */
+  @Property
+  void aCallerThatLosesARaceToALaterCallerRetriesWithinTheRate(
+      @ForAll("shapes") Shape shape,
+      @ForAll("starts") long start,
+      @ForAll("arrivals") List<Arrival> arrivals) {
+    ManualTimeSource time = new ManualTimeSource(start);
+    RacingStore store = new RacingStore();
+    RateLimiter limiter =
+        RateLimiter.builder("p")
+            .rate(shape.permits(), Duration.ofNanos(shape.periodNanos()))
+            .burst(shape.burst())
+            .timeSource(time)
+            .store(store)
+            .build();
+    List<long[]> grants = new ArrayList<>(); // {elapsed nanos at the caller's reading, permits}
+    for (Arrival arrival : arrivals) {
+      int n = Math.min(arrival.permits(), shape.burst());
+      long interval = shape.interval(n);
+      time.advance(Duration.ofNanos(interval * arrival.gapPermille() / 1_000));
+      long reading = time.nanoTime();
+      if (arrival.waitPermille() != 0 || arrival.gapPermille() % 2 == 0) {
+        int racerPermits = 1 + arrival.gapPermille() % shape.burst();
+        long racerDelay = interval * (arrival.waitPermille() % 1_000) / 1_000;
+        store.beforeNextCompareAndSet =
+            () -> {
+              time.advance(Duration.ofNanos(racerDelay));
+              if (limiter.tryAcquire(racerPermits)) {
+                grants.add(new long[] {time.nanoTime() - start, racerPermits});
+              }
+            };
+      }
+      if (limiter.tryAcquire(n)) {
+        grants.add(new long[] {reading - start, n});
+      }
+      store.beforeNextCompareAndSet = null; // a refusal makes no compare-and-set
+    }
+    grants.sort(Comparator.comparingLong(g -> g[0]));
     assertWithinRate(shape, grants);
   }
 
