@@ -10,6 +10,8 @@ import dev.bulwark.resilience.circuitbreaker.CircuitBreaker;
 import dev.bulwark.resilience.circuitbreaker.SlidingWindow;
 import dev.bulwark.resilience.fanout.FanOut;
 import dev.bulwark.resilience.hedge.Hedge;
+import dev.bulwark.resilience.ratelimit.KeyedRateLimiter;
+import dev.bulwark.resilience.ratelimit.RateLimiter;
 import dev.bulwark.resilience.retry.Retry;
 import dev.bulwark.resilience.retry.RetryBudget;
 import dev.bulwark.resilience.timeout.Timeout;
@@ -40,6 +42,7 @@ class NullSettingsTest {
   record Case(String builder, String setting, Supplier<Buildable> configure) {}
 
   private static final Duration MS = Duration.ofMillis(5);
+  private static final Duration SECOND = Duration.ofSeconds(1);
 
   @SuppressWarnings("unchecked")
   private static final Class<? extends Exception>[] NO_EXCEPTION_TYPES = null;
@@ -163,6 +166,44 @@ class NullSettingsTest {
             "Timeout",
             "timeSource",
             () -> Timeout.builder("t").timeout(MS).timeSource(null)::build),
+        new Case("RateLimiter", "name", () -> RateLimiter.builder(null).rate(1, SECOND)::build),
+        new Case("RateLimiter", "rate period", () -> RateLimiter.builder("l").rate(1, null)::build),
+        new Case(
+            "RateLimiter",
+            "maxWait",
+            () -> RateLimiter.builder("l").rate(1, SECOND).maxWait(null)::build),
+        new Case(
+            "RateLimiter",
+            "timeSource",
+            () -> RateLimiter.builder("l").rate(1, SECOND).timeSource(null)::build),
+        new Case(
+            "RateLimiter",
+            "store",
+            () -> RateLimiter.builder("l").rate(1, SECOND).store(null)::build),
+        new Case(
+            "KeyedRateLimiter",
+            "name",
+            () -> KeyedRateLimiter.builder(null).rate(1, SECOND)::build),
+        new Case(
+            "KeyedRateLimiter",
+            "rate period",
+            () -> KeyedRateLimiter.builder("k").rate(1, null)::build),
+        new Case(
+            "KeyedRateLimiter",
+            "maxWait",
+            () -> KeyedRateLimiter.builder("k").rate(1, SECOND).maxWait(null)::build),
+        new Case(
+            "KeyedRateLimiter",
+            "timeSource",
+            () -> KeyedRateLimiter.builder("k").rate(1, SECOND).timeSource(null)::build),
+        new Case(
+            "KeyedRateLimiter",
+            "expireAfterIdle",
+            () -> KeyedRateLimiter.builder("k").rate(1, SECOND).expireAfterIdle(null)::build),
+        new Case(
+            "KeyedRateLimiter",
+            "store",
+            () -> KeyedRateLimiter.builder("k").rate(1, SECOND).store(null)::build),
         new Case("Backoff", "delay", () -> Backoff.fixed(null)::build),
         new Case("Backoff", "initial", () -> Backoff.linear(null, MS, MS)::build),
         new Case("Backoff", "increment", () -> Backoff.linear(MS, null, MS)::build),
@@ -179,7 +220,7 @@ class NullSettingsTest {
   @Test
   void everyBuilderRefusesANullSettingAtBuildNamingIt() {
     List<Case> cases = cases();
-    assertThat(cases).hasSize(57);
+    assertThat(cases).hasSize(68);
     SoftAssertions softly = new SoftAssertions();
     for (Case c : cases) {
       Buildable configured;

@@ -126,11 +126,10 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
    * default. The key type is fixed by the variable the built limiter is assigned to.
    *
    * @param name the name refusals, events and metrics carry
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} refuses a null name
    */
   public static Builder<Object> builder(String name) {
-    return new Builder<>(Checks.notNull(name, "name"));
+    return new Builder<>(name);
   }
 
   /**
@@ -297,8 +296,10 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
     private Duration maxWait = Duration.ZERO;
     private int maxKeys = 100_000;
     private Duration expireAfterIdle;
+    private boolean expireAfterIdleSet;
     private TimeSource timeSource = TimeSource.system();
     private RateLimiterStore<?> store;
+    private boolean storeSet;
 
     private Builder(String name) {
       this.name = name;
@@ -363,7 +364,8 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
      * @return this builder
      */
     public Builder<K> expireAfterIdle(Duration expireAfterIdle) {
-      this.expireAfterIdle = Checks.notNull(expireAfterIdle, "expireAfterIdle");
+      this.expireAfterIdle = expireAfterIdle;
+      this.expireAfterIdleSet = true;
       return this;
     }
 
@@ -389,7 +391,8 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
      */
     @SuppressWarnings("unchecked")
     public <K1 extends K> Builder<K1> store(RateLimiterStore<K1> store) {
-      this.store = Checks.notNull(store, "store");
+      this.store = store;
+      this.storeSet = true;
       return (Builder<K1>) this;
     }
 
@@ -402,7 +405,8 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
      * @throws IllegalArgumentException if a setting is out of range: rate permits less than 1, a
      *     period that is not positive or longer than 365 days, burst less than 1, a negative max
      *     wait, maxKeys less than 1, or an expireAfterIdle shorter than the refill time
-     * @throws NullPointerException if the period, max wait or time source is null
+     * @throws NullPointerException if the name, period, max wait, time source, or an
+     *     expireAfterIdle or store that was set, is null
      */
     @SuppressWarnings("unchecked")
     public <K1 extends K> KeyedRateLimiter<K1> build() {
@@ -410,7 +414,11 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
           RateLimiter.validate(name, rateSet, permits, period, burst, maxWait, timeSource);
       Checks.atLeast(maxKeys, 1, "maxKeys");
       Duration refill = limit.refillTime();
-      Duration expiry = expireAfterIdle == null ? refill : expireAfterIdle;
+      Duration expiry =
+          expireAfterIdleSet ? Checks.notNull(expireAfterIdle, "expireAfterIdle") : refill;
+      if (storeSet) {
+        Checks.notNull(store, "store");
+      }
       Checks.require(
           expiry.compareTo(refill) >= 0,
           "expireAfterIdle must be at least the refill time "

@@ -99,11 +99,10 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
    * default.
    *
    * @param name the name refusals, events and metrics carry
-   * @return a builder
-   * @throws NullPointerException if {@code name} is null
+   * @return a builder; {@link Builder#build()} refuses a null name
    */
   public static Builder builder(String name) {
-    return new Builder(Checks.notNull(name, "name"));
+    return new Builder(name);
   }
 
   @Override
@@ -214,6 +213,7 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
     private Duration maxWait = Duration.ZERO;
     private TimeSource timeSource = TimeSource.system();
     private RateLimiterStore<String> store;
+    private boolean storeSet;
 
     private Builder(String name) {
       this.name = name;
@@ -277,7 +277,8 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
      * @return this builder
      */
     public Builder store(RateLimiterStore<String> store) {
-      this.store = Checks.notNull(store, "store");
+      this.store = store;
+      this.storeSet = true;
       return this;
     }
 
@@ -289,10 +290,14 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
      * @throws IllegalArgumentException if a setting is out of range: rate permits less than 1, a
      *     period that is not positive or longer than 365 days, burst less than 1, a negative max
      *     wait, or a burst whose refill time is too long to represent
-     * @throws NullPointerException if the period, max wait or time source is null
+     * @throws NullPointerException if the name, period, max wait, time source or a set store is
+     *     null
      */
     public RateLimiter build() {
       Config config = validate(name, rateSet, permits, period, burst, maxWait, timeSource);
+      if (storeSet) {
+        Checks.notNull(store, "store");
+      }
       return new RateLimiter(this, config);
     }
   }
@@ -306,6 +311,7 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
       Integer burst,
       Duration maxWait,
       TimeSource timeSource) {
+    Checks.notNull(name, "name");
     if (!rateSet) {
       throw new IllegalStateException(
           "rate limiter '" + name + "' needs a rate: call rate(permits, period) before build()");
