@@ -17,9 +17,9 @@ import java.util.function.Function;
  * <p>Every encoder refuses an item that would break the format (a line break inside a line or an
  * NDJSON value, CR or LF in an SSE id) with an {@link IllegalArgumentException} that says where:
  * the stream then ends after the last whole frame, with outcome {@link
- * StreamResult.Outcome#SOURCE_FAILED}. A line or an NDJSON value with an unpaired surrogate (half
- * of a UTF-16 pair, which UTF-8 cannot encode) is refused the same way, with its index, rather than
- * written as {@code '?'}.
+ * StreamResult.Outcome#SOURCE_FAILED}. A line, an NDJSON value or a Server-Sent Event's data, id or
+ * event name with an unpaired surrogate (half of a UTF-16 pair, which UTF-8 cannot encode) is
+ * refused the same way, with its index, rather than written as {@code '?'}.
  *
  * <p>Writers recognise {@link #lines()} and {@link #ndjson} (with or without {@link
  * Encoder#withHeartbeat}) and encode their text straight into a buffer they reuse, so these formats
@@ -232,6 +232,13 @@ public final class Encoders {
   }
 
   static byte[] encodeSse(SseEvent e) {
+    if (e.event() != null) {
+      TextFrames.checkWellFormed(e.event(), "SSE event name");
+    }
+    if (e.id() != null) {
+      TextFrames.checkWellFormed(e.id(), "SSE id");
+    }
+    TextFrames.checkWellFormed(e.data(), "SSE data");
     StringBuilder sb = new StringBuilder(e.data().length() + 32);
     if (e.event() != null) {
       sb.append("event: ").append(e.event()).append('\n');

@@ -148,6 +148,25 @@ final class TextFrames {
     }
   }
 
+  /**
+   * Refuses an unpaired surrogate, naming the first one: for text that does not go through a {@code
+   * TextFrames} encoder, such as a Server-Sent Event's fields.
+   */
+  static void checkWellFormed(String text, String what) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < text.length()
+            && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          throw unpairedSurrogate(text, i, what);
+        }
+      }
+    }
+  }
+
   private static IllegalArgumentException unpairedSurrogate(String text, int at, String what) {
     return new IllegalArgumentException(
         what

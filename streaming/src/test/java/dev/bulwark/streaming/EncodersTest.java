@@ -111,6 +111,24 @@ class EncodersTest {
   }
 
   @Test
+  void anSseEventWithAnUnpairedSurrogateIsRefusedWithItsFieldAndIndex() throws Exception {
+    Encoder<SseEvent> sse = Encoders.sse(e -> e);
+    assertThatThrownBy(() -> sse.encode(SseEvent.of("ok\nhalf \uD83D")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "SSE data must be well-formed UTF-16, found an unpaired surrogate U+D83D at index 8"
+                + " (UTF-8 cannot encode it)");
+    assertThatThrownBy(() -> sse.encode(SseEvent.of("x").withId("\uDE00")))
+        .hasMessageStartingWith("SSE id must be well-formed UTF-16")
+        .hasMessageContaining("U+DE00 at index 0");
+    assertThatThrownBy(() -> sse.encode(SseEvent.of("x").withEvent("q\uDBFF")))
+        .hasMessageStartingWith("SSE event name must be well-formed UTF-16")
+        .hasMessageContaining("U+DBFF at index 1");
+    assertThat(new String(sse.encode(SseEvent.of("\uD83D\uDE00").withId("é")), UTF_8))
+        .isEqualTo("id: é\ndata: \uD83D\uDE00\n\n");
+  }
+
+  @Test
   void surrogatePairsAndEveryOtherCharacterAreWrittenAsUtf8() throws Exception {
     String text = "{\"emoji\":\"\uD83D\uDE00\",\"é\":\"日本\",\"nul\":\"\u0000\"}";
     assertThat(Encoders.lines().encode(text)).isEqualTo((text + "\n").getBytes(UTF_8));

@@ -16,10 +16,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * - Fast acquire: a compare-and-set that adds one in-flight permit, allowed only while nobody is
  *   queued and the in-flight count is below the limit. A newcomer therefore never barges ahead of
  *   a queued waiter: as soon as one thread is queued the fast path is closed.
- * - Fast release: a compare-and-set that removes one in-flight permit, allowed only while nobody
- *   is queued. With waiters queued the release takes the lock and hands its permit straight to the
- *   head of the queue (the in-flight count does not change), so permits go to waiters in arrival
- *   order.
+ * - Release: one atomic decrement of the in-flight count (it cannot fail and retry, as a
+ *   compare-and-set can when threads contend). If the word it returns shows threads queued, the
+ *   release then takes the lock and hands the freed permit to the head of the queue; no newcomer
+ *   can take it in between, since the fast acquire is closed while anyone is queued, so permits
+ *   go to waiters in arrival order.
  * - Queueing: under the lock, a thread either takes a free permit (if nobody is queued) or adds
  *   itself to the waiter count with a compare-and-set on the same word. Because the two counts
  *   change together, a release can never slip between "no permit free" and "I am queued" and leave
@@ -161,18 +162,15 @@ final class PermitGate {
 
   /** Returns one permit; hands it to the head of the queue if a thread is waiting. */
   void release() {
-    while (true) {
-      long s = state.get();
-      if (waiters(s) != 0) {
-        break;
-      }
-      if (state.compareAndSet(s, s - 1)) {
-        return;
-      }
+    // One atomic decrement, which cannot fail and retry as a compare-and-set can when threads
+    // contend. If threads are queued, the permit just freed goes to the head of the queue: a
+    // newcomer cannot take it first, because the fast acquire is closed while anyone is queued.
+    if (waiters(state.decrementAndGet()) == 0) {
+      return;
     }
     lock.lock();
     try {
-      releaseLocked();
+      drainLocked();
     } finally {
       lock.unlock();
     }
