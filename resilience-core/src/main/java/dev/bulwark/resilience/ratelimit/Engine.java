@@ -22,7 +22,7 @@ final class Engine<K> {
   /** Appended to refusal messages of a keyed limiter: names no key, which may be a secret. */
   static final String KEY_SCOPE = " for this key";
 
-  private final String scope;
+  private final boolean keyed;
 
   Engine(
       String name,
@@ -36,7 +36,7 @@ final class Engine<K> {
     this.store = store;
     this.time = time;
     this.listeners = listeners;
-    this.scope = keyed ? KEY_SCOPE : "";
+    this.keyed = keyed;
   }
 
   void checkPermits(int permits) {
@@ -126,7 +126,7 @@ final class Engine<K> {
           "rate limiter '"
               + name
               + "' was interrupted while waiting for a permit"
-              + scope
+              + (keyed ? KEY_SCOPE : "")
               + "; the call did not run");
     }
   }
@@ -140,6 +140,6 @@ final class Engine<K> {
       listeners.publish(
           new RateLimiterEvent.Refused(name, permits, Duration.ofNanos(retryAfterNanos)));
     }
-    return new RateLimitedException(name, permits, retryAfterNanos, maxWait, !scope.isEmpty());
+    return new RateLimitedException(name, permits, retryAfterNanos, maxWait, keyed);
   }
 }
