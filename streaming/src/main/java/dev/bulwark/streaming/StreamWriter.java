@@ -282,18 +282,25 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
       this.exchange = exchange;
     }
 
+    /*
+     * The JDK's server only buffers the headers in sendResponseHeaders, and an OutputStream may
+     * buffer what the caller wrote before the stream (its own headers): without this flush a quiet
+     * source would keep the client from seeing the response start until the first frame. The
+     * flush goes through the stall watchdog like any other.
+     */
     @Override
     public void open() throws IOException {
+      if (config.writeStallTimeout().isPresent()) {
+        watchdog =
+            new StallWatchdog(time, Waits.nanos(config.writeStallTimeout().get()), threadFactory);
+      }
       if (exchange != null) {
         exchange.getResponseHeaders().set("Content-Type", encoder.contentType());
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
         exchange.sendResponseHeaders(200, 0);
       }
-      if (config.writeStallTimeout().isPresent()) {
-        watchdog =
-            new StallWatchdog(time, Waits.nanos(config.writeStallTimeout().get()), threadFactory);
-      }
+      flush();
     }
 
     @Override
