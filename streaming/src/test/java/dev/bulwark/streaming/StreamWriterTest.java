@@ -231,7 +231,7 @@ class StreamWriterTest {
         LIMIT,
         () -> {
           ManualTimeSource time = new ManualTimeSource();
-          Channel<Integer> channel = Channel.<Integer>builder().timeSource(time).build();
+          Channel<Integer> channel = Channel.<Integer>builder("test").timeSource(time).build();
           CountingSource<Integer> source = new CountingSource<>(channel.asSource());
           Recording out = new Recording(time);
           StreamWriter<Integer> writer =
@@ -275,7 +275,7 @@ class StreamWriterTest {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
-          Channel<Integer> channel = Channel.<Integer>builder().build();
+          Channel<Integer> channel = Channel.<Integer>builder("test").build();
           CountingSource<Integer> source = new CountingSource<>(channel.asSource());
           CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
           CompletableFuture<StreamResult> result = new CompletableFuture<>();
