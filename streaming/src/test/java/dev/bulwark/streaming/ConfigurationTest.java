@@ -86,6 +86,21 @@ class ConfigurationTest {
             IllegalArgumentException.class,
             "bufferSize must be at least 1, was -1"),
         bad(
+            "null channel name",
+            () -> Channel.builder(null).build(),
+            NullPointerException.class,
+            "name"),
+        bad(
+            "null item type",
+            () -> StreamWriter.builder("t", null),
+            NullPointerException.class,
+            "itemType"),
+        bad(
+            "null context propagator",
+            () -> ChunkSource.generator(out -> {}).contextPropagator(null).build(),
+            NullPointerException.class,
+            "contextPropagator"),
+        bad(
             "channel capacity below 1",
             () -> Channel.builder("test").capacity(0).build(),
             IllegalArgumentException.class,
