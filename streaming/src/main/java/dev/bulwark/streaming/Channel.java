@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * any number of consumers {@link #receive receive}, and a full channel blocks its producers.
  *
  * <pre>{@code
- * Channel<Row> rows = Channel.<Row>builder().capacity(64).build();
+ * Channel<Row> rows = Channel.<Row>builder("rows").capacity(64).build();
  * Thread.ofVirtual().start(() -> {
  *   try {
  *     for (Row r : db.query(sql)) rows.send(r);   // blocks while 64 rows wait
@@ -42,6 +42,15 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Channel<T> {
 
+  /**
+   * A channel's configuration, as built.
+   *
+   * @param name the channel's name, in messages
+   * @param capacity the most items it holds before {@code send} blocks
+   */
+  public record Config(String name, int capacity) {}
+
+  private final Config config;
   private final int capacity;
   private final TimeSource time;
   private final ReentrantLock lock = new ReentrantLock();
@@ -53,19 +62,30 @@ public final class Channel<T> {
   private int highWaterMark;
 
   private Channel(Builder<T> builder) {
+    this.config = new Config(builder.name, builder.capacity);
     this.capacity = builder.capacity;
     this.time = builder.timeSource;
     this.items = new ArrayDeque<>(Math.min(capacity, 1024));
   }
 
   /**
-   * Starts building a channel (capacity 16, system time).
+   * Starts building a channel (capacity 16, system time), named like every Bulwark builder.
    *
+   * @param name the channel's name, in messages
    * @param <T> the item type
-   * @return a builder
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
-  public static <T> Builder<T> builder() {
-    return new Builder<>();
+  public static <T> Builder<T> builder(String name) {
+    return new Builder<>(name);
+  }
+
+  /**
+   * Returns this channel's configuration.
+   *
+   * @return the configuration as built
+   */
+  public Config config() {
+    return config;
   }
 
   /**
@@ -335,7 +355,14 @@ public final class Channel<T> {
   public String toString() {
     lock.lock();
     try {
-      return "Channel[" + items.size() + "/" + capacity + (closed ? ", closed" : "") + "]";
+      return "Channel["
+          + config.name()
+          + ", "
+          + items.size()
+          + "/"
+          + capacity
+          + (closed ? ", closed" : "")
+          + "]";
     } finally {
       lock.unlock();
     }
@@ -347,10 +374,13 @@ public final class Channel<T> {
    * @param <T> the item type
    */
   public static final class Builder<T> {
+    private final String name;
     private int capacity = 16;
     private TimeSource timeSource = TimeSource.system();
 
-    private Builder() {}
+    private Builder(String name) {
+      this.name = name;
+    }
 
     /**
      * Sets how many items the channel holds before {@code send} blocks (default 16).
@@ -379,9 +409,10 @@ public final class Channel<T> {
      *
      * @return a new, open channel
      * @throws IllegalArgumentException if {@code capacity} is less than 1
-     * @throws NullPointerException if the time source is null
+     * @throws NullPointerException if the name or the time source is null
      */
     public Channel<T> build() {
+      Checks.notNull(name, "name");
       Checks.atLeast(capacity, 1, "capacity");
       Checks.notNull(timeSource, "timeSource");
       return new Channel<>(this);

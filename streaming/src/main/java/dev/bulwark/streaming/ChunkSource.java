@@ -37,6 +37,13 @@ import java.util.stream.Stream;
  * StreamResult result = writer.writeTo(response, rows.take(10_000));
  * }</pre>
  *
+ * <p><b>Ways in.</b> A source with nothing to configure comes straight from its factory ({@link
+ * #of}, {@link #fromIterator}, {@link #fromStream}, {@link #fromQueue}); a source that holds a
+ * buffer filled by another party ({@link #generator}, with its own thread, and {@link
+ * #fromPublisher}) comes from a builder ({@link GeneratorBuilder}, {@link PublisherSourceBuilder})
+ * whose {@code build()} validates, as every Bulwark builder does. Operators ({@link #map}, {@link
+ * #batch}, ...) wrap a source in another.
+ *
  * <p>A source is used by one consumer thread at a time; {@link #close()} may be called from any
  * thread and more than once (only the first call does anything). Sources never deliver null items.
  *
@@ -167,8 +174,8 @@ public interface ChunkSource<T> extends AutoCloseable {
    * @param <T> the item type
    * @return a builder for the source; its {@code build()} refuses a null {@code body}
    */
-  static <T> BufferedSource.GeneratorBuilder<T> generator(Generator<T> body) {
-    return new BufferedSource.GeneratorBuilder<>(body);
+  static <T> GeneratorBuilder<T> generator(Generator<T> body) {
+    return new GeneratorBuilder<>(body);
   }
 
   /**
@@ -179,9 +186,8 @@ public interface ChunkSource<T> extends AutoCloseable {
    * @param <T> the item type
    * @return a builder for the source; its {@code build()} refuses a null {@code publisher}
    */
-  static <T> BufferedSource.PublisherBuilder<T> fromPublisher(
-      Flow.Publisher<? extends T> publisher) {
-    return new BufferedSource.PublisherBuilder<>(publisher);
+  static <T> PublisherSourceBuilder<T> fromPublisher(Flow.Publisher<? extends T> publisher) {
+    return new PublisherSourceBuilder<>(publisher);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.bulwark.streaming;
 
 import dev.bulwark.resilience.Permit;
+import dev.bulwark.resilience.PermitPolicy;
 import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Listeners;
@@ -11,10 +12,15 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.Serial;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The loop shared by every writer: pull an item with a bounded wait, encode it whole, write it,
@@ -46,12 +52,6 @@ final class Pump<T> {
 
   private static final System.Logger LOG = System.getLogger("dev.bulwark.streaming");
 
-  /** What {@link #poll} returns at the end of the stream; no source can hand it as an item. */
-  private static final Object END = new Object();
-
-  /** What {@link #poll} returns when no item came within the wait. */
-  private static final Object EMPTY = new Object();
-
   /** Where frames go: an output stream, a subscriber. */
   interface Sink {
     /** Called once before the first frame (send the response headers). */
@@ -82,30 +82,84 @@ final class Pump<T> {
     }
   }
 
-  private final StreamWriter<T> writer;
-  private final StreamWriter.Config config;
+  /**
+   * What the pump needs of a writer's configuration, with the durations turned into nanoseconds
+   * once ({@link Waits#FOREVER} where unset).
+   *
+   * @param config the writer's configuration, for names and messages
+   * @param guard the guarding policy, or null
+   * @param idleNanos the idle timeout
+   * @param totalNanos the total timeout
+   * @param heartbeatNanos the heartbeat interval
+   * @param writeStallNanos the write-stall timeout
+   * @param flushEvery items between two flushes: 1 with {@link StreamWriter.Flush#PER_ITEM}
+   */
+  record Settings(
+      StreamWriter.Config config,
+      PermitPolicy guard,
+      long idleNanos,
+      long totalNanos,
+      long heartbeatNanos,
+      long writeStallNanos,
+      int flushEvery) {
+
+    static Settings of(StreamWriter.Config config, PermitPolicy guard) {
+      return new Settings(
+          config,
+          guard,
+          config.idleTimeout().map(Waits::nanos).orElse(Waits.FOREVER),
+          config.totalTimeout().map(Waits::nanos).orElse(Waits.FOREVER),
+          config.heartbeat().map(Waits::nanos).orElse(Waits.FOREVER),
+          config.writeStallTimeout().map(Waits::nanos).orElse(Waits.FOREVER),
+          config.flush() == StreamWriter.Flush.PER_ITEM ? 1 : config.flushBatch());
+    }
+
+    String name() {
+      return config.name();
+    }
+
+    /** Whether anything reads the time between items. */
+    boolean clocked() {
+      return totalNanos != Waits.FOREVER
+          || idleNanos != Waits.FOREVER
+          || heartbeatNanos != Waits.FOREVER;
+    }
+  }
+
+  private static final VarHandle ITEMS = runCount("items");
+  private static final VarHandle BYTES = runCount("bytes");
+  private static final VarHandle HEARTBEATS = runCount("heartbeats");
+
+  private static VarHandle runCount(String name) {
+    try {
+      return MethodHandles.privateLookupIn(Pump.Run.class, MethodHandles.lookup())
+          .findVarHandle(Pump.Run.class, name, long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Settings settings;
   private final Encoder<T> encoder;
   private final TextEncoder<T> text; // the one-line text formats, encoded into a reused buffer
   private final TimeSource time;
   private final Listeners<StreamEvent> listeners;
-  private final long idleNanos;
-  private final long totalNanos;
-  private final long heartbeatNanos;
   private final byte[] heartbeat;
-  private final int flushEvery; // items between two flushes: 1 with PER_ITEM
+  // the live counts: changed once per stream under the lock; each run's own counts per item
+  private final ReentrantLock statsLock = new ReentrantLock();
+  private final Set<Run> active = new HashSet<>(); // guarded by statsLock
+  private long started; // guarded by statsLock
+  private long endedItems; // guarded by statsLock
+  private long endedBytes; // guarded by statsLock
+  private long endedHeartbeats; // guarded by statsLock
 
-  Pump(StreamWriter<T> writer, Encoder<T> encoder, TimeSource time, Listeners<StreamEvent> ls) {
-    this.writer = writer;
-    this.config = writer.config();
+  Pump(Settings settings, Encoder<T> encoder, TimeSource time, Listeners<StreamEvent> listeners) {
+    this.settings = settings;
     this.encoder = encoder;
     this.text = encoder instanceof TextEncoder<T> t ? t : null;
     this.time = time;
-    this.listeners = ls;
-    this.idleNanos = config.idleTimeout().map(Waits::nanos).orElse(Waits.FOREVER);
-    this.totalNanos = config.totalTimeout().map(Waits::nanos).orElse(Waits.FOREVER);
-    this.heartbeatNanos = config.heartbeat().map(Waits::nanos).orElse(Waits.FOREVER);
+    this.listeners = listeners;
     this.heartbeat = encoder.heartbeat();
-    this.flushEvery = config.flush() == StreamWriter.Flush.PER_ITEM ? 1 : config.flushBatch();
   }
 
   /**
@@ -113,13 +167,13 @@ final class Pump<T> {
    */
   StreamResult run(ChunkSource<? extends T> source, Sink sink) {
     Permit permit = null;
-    if (writer.guard() != null) {
+    if (settings.guard() != null) {
       try {
-        permit = writer.guard().acquirePermit();
+        permit = settings.guard().acquirePermit();
       } catch (RejectedException refused) {
         closeSource(source);
         if (!listeners.isEmpty()) {
-          listeners.publish(new StreamEvent.Rejected(config.name(), refused));
+          listeners.publish(new StreamEvent.Rejected(settings.name(), refused));
         }
         throw refused;
       } catch (RuntimeException | Error broken) {
@@ -128,7 +182,7 @@ final class Pump<T> {
       }
     }
     if (!listeners.isEmpty()) {
-      listeners.publish(new StreamEvent.Started(config.name()));
+      listeners.publish(new StreamEvent.Started(settings.name()));
     }
     StreamResult result = null;
     try {
@@ -139,7 +193,7 @@ final class Pump<T> {
         report(permit, result);
       }
       if (result != null && !listeners.isEmpty()) {
-        listeners.publish(new StreamEvent.Ended(config.name(), result));
+        listeners.publish(new StreamEvent.Ended(settings.name(), result));
       }
     }
   }
@@ -158,7 +212,7 @@ final class Pump<T> {
       // is logged like a throwing listener, not turned into the stream's failure
       LOG.log(
           Level.WARNING,
-          () -> "the guard of stream '" + config.name() + "' failed to take the outcome",
+          () -> "the guard of stream '" + settings.name() + "' failed to take the outcome",
           e);
     }
   }
@@ -182,109 +236,63 @@ final class Pump<T> {
     }
   }
 
-  private StreamResult stream(ChunkSource<? extends T> source, Sink sink) {
-    long start = time.nanoTime();
-    long items = 0;
-    long bytes = 0;
-    long heartbeats = 0;
-    Outcome outcome = null;
-    Throwable failure = null;
-    int unflushed = 0;
-    // sources that never wait hand items without a Poll; text formats reuse one frame buffer
-    DirectSource<? extends T> direct = source instanceof DirectSource<? extends T> d ? d : null;
-    TextFrames frames = text != null ? new TextFrames() : null;
+  /*
+   * The live counts. A running stream's counts live in its Run, written only by the writing thread
+   * with opaque stores (a plain store on the common platforms: nothing is added per item but the
+   * promise that a reader on another thread sees whole, increasing values). The writer-wide totals
+   * move from the Run into the ended-stream sums and the Run leaves the active set in one step
+   * under the lock, which the snapshot takes too, so a snapshot never counts a stream twice or
+   * loses one: every count it reports only grows.
+   */
+  StreamWriter.Stats stats() {
+    statsLock.lock();
     try {
-      sink.open();
-      long opened = time.nanoTime(); // the idle and heartbeat clocks start once headers are out
-      long totalDeadline = start + totalNanos;
-      long idleDeadline = opened + idleNanos;
-      long heartbeatDue = opened + heartbeatNanos;
-      // With no timeout and no heartbeat nothing reads the time between items: skip the two clock
-      // reads per item, which cost more than the rest of the loop.
-      boolean clocked =
-          totalNanos != Waits.FOREVER
-              || idleNanos != Waits.FOREVER
-              || heartbeatNanos != Waits.FOREVER;
-      while (true) {
-        long now = clocked ? time.nanoTime() : 0L;
-        if (totalNanos != Waits.FOREVER && now - totalDeadline >= 0) {
-          outcome = Outcome.TOTAL_TIMEOUT;
-          failure = new StreamTimeoutException(outcome, config.totalTimeout().orElseThrow());
-          break;
-        }
-        long wait = Waits.FOREVER;
-        if (totalNanos != Waits.FOREVER) {
-          wait = Math.min(wait, totalDeadline - now);
-        }
-        if (idleNanos != Waits.FOREVER) {
-          wait = Math.min(wait, idleDeadline - now);
-        }
-        if (heartbeatNanos != Waits.FOREVER) {
-          wait = Math.min(wait, heartbeatDue - now);
-        }
-        Object next = null;
-        if (unflushed > 0) {
-          // flush per batch: keep writing while items are ready, flush when the source pauses
-          next = poll(source, direct, 0L);
-          if (next == EMPTY) {
-            sink.flush();
-            unflushed = 0;
-            next = null;
-          }
-        }
-        if (next == null) {
-          next = poll(source, direct, wait);
-        }
-        if (next == END) {
-          if (unflushed > 0) {
-            sink.flush();
-          }
-          outcome = Outcome.COMPLETED;
-        } else if (next == EMPTY) {
-          // Only a poll that found nothing can end a quiet period: an item that is ready
-          // always goes first, however late this thread got to run.
-          now = time.nanoTime();
-          if (idleNanos != Waits.FOREVER && now - idleDeadline >= 0) {
-            outcome = Outcome.IDLE_TIMEOUT;
-            failure = new StreamTimeoutException(outcome, config.idleTimeout().orElseThrow());
-          } else if (heartbeatNanos != Waits.FOREVER && now - heartbeatDue >= 0) {
-            sink.write(heartbeat);
-            sink.flush();
-            unflushed = 0;
-            bytes += heartbeat.length;
-            heartbeats++;
-            heartbeatDue = time.nanoTime() + heartbeatNanos;
-          }
-        } else {
-          @SuppressWarnings("unchecked") // poll returns the source's items and the two markers
-          T item = (T) next;
-          if (frames != null) {
-            int length = encodeText(frames, item);
-            sink.write(frames.bytes(), length);
-            bytes += length;
-          } else {
-            byte[] frame = encode(item);
-            sink.write(frame);
-            bytes += frame.length;
-          }
-          items++;
-          now = clocked ? time.nanoTime() : 0L;
-          idleDeadline = now + idleNanos;
-          heartbeatDue = now + heartbeatNanos;
-          unflushed++;
-          if (unflushed >= flushEvery) {
-            sink.flush();
-            unflushed = 0;
-          }
-        }
-        if (outcome != null) {
-          break;
-        }
+      long items = endedItems;
+      long bytes = endedBytes;
+      long heartbeats = endedHeartbeats;
+      for (Run run : active) {
+        items += (long) ITEMS.getOpaque(run);
+        bytes += (long) BYTES.getOpaque(run);
+        heartbeats += (long) HEARTBEATS.getOpaque(run);
       }
+      return new StreamWriter.Stats(active.size(), started, items, bytes, heartbeats);
+    } finally {
+      statsLock.unlock();
+    }
+  }
+
+  private void begin(Run run) {
+    statsLock.lock();
+    try {
+      active.add(run);
+      started++;
+    } finally {
+      statsLock.unlock();
+    }
+  }
+
+  private void finish(Run run) {
+    statsLock.lock();
+    try {
+      if (active.remove(run)) {
+        endedItems += run.items;
+        endedBytes += run.bytes;
+        endedHeartbeats += run.heartbeats;
+      }
+    } finally {
+      statsLock.unlock();
+    }
+  }
+
+  private StreamResult stream(ChunkSource<? extends T> source, Sink sink) {
+    Run run = new Run(source, sink);
+    begin(run);
+    try {
+      run.loop();
     } catch (SourceFailure f) {
-      failure = f.getCause();
-      outcome =
-          switch (failure) {
+      run.failure = f.getCause();
+      run.outcome =
+          switch (run.failure) {
             case StreamTimeoutException timeout -> timeout.outcome();
             case InterruptedException interrupted -> {
               Thread.currentThread().interrupt();
@@ -294,15 +302,12 @@ final class Pump<T> {
             default -> Outcome.SOURCE_FAILED;
           };
     } catch (WriteStallException stalled) {
-      outcome = Outcome.CLIENT_GONE;
-      failure = stalled;
+      run.end(Outcome.CLIENT_GONE, stalled);
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
-      outcome = Outcome.CANCELLED;
-      failure = interrupted;
+      run.end(Outcome.CANCELLED, interrupted);
     } catch (CancellationException cancelled) {
-      outcome = Outcome.CANCELLED;
-      failure = cancelled;
+      run.end(Outcome.CANCELLED, cancelled);
     } catch (IOException | RuntimeException writeFailed) {
       // A write that failed because this thread was interrupted (an InterruptedIOException, a
       // channel closed by the interrupt, a virtual thread's socket closed by it) is a
@@ -311,58 +316,239 @@ final class Pump<T> {
           || writeFailed instanceof ClosedByInterruptException
           || Thread.currentThread().isInterrupted()) {
         Thread.currentThread().interrupt();
-        outcome = Outcome.CANCELLED;
+        run.end(Outcome.CANCELLED, writeFailed);
       } else {
-        outcome = Outcome.CLIENT_GONE;
+        run.end(Outcome.CLIENT_GONE, writeFailed);
       }
-      failure = writeFailed;
     } finally {
-      if (unflushed > 0
-          && (outcome == Outcome.SOURCE_FAILED
-              || outcome == Outcome.IDLE_TIMEOUT
-              || outcome == Outcome.TOTAL_TIMEOUT)) {
+      if (run.unflushed > 0
+          && (run.outcome == Outcome.SOURCE_FAILED
+              || run.outcome == Outcome.IDLE_TIMEOUT
+              || run.outcome == Outcome.TOTAL_TIMEOUT)) {
         flushQuietly(sink); // the whole frames written so far still reach the client
       }
       sink.release();
       closeSource(source);
+      finish(run);
     }
-    return new StreamResult(
-        outcome,
-        items,
-        bytes,
-        heartbeats,
-        Duration.ofNanos(time.nanoTime() - start),
-        Optional.ofNullable(failure));
+    return run.result();
+  }
+
+  /** What the poll-and-decide step tells the write step to do next. */
+  private enum Step {
+    /** Write {@link Run#item}. */
+    ITEM,
+    /** Flush: the source has nothing ready and a batch is unflushed. */
+    FLUSH,
+    /** Write a heartbeat. */
+    HEARTBEAT,
+    /** Poll again: a wait ended with nothing to do. */
+    WAIT,
+    /** The stream has ended; {@link Run#outcome} says how. */
+    END
   }
 
   /**
-   * Polls once: returns the item itself, {@link #END} or {@link #EMPTY}. A {@link DirectSource} is
-   * asked without the {@link Poll} wrapper (it never waits, so the wait is not converted).
+   * One stream's state, and its loop in two steps: {@link #decide} polls the source and decides
+   * what comes next from the clock and the deadlines; {@link #perform} writes it. Only {@code
+   * decide} reads the source, only {@code perform} touches the sink (except the flush of a batch
+   * when the source paused, which {@code decide} asks for).
    */
-  private Object poll(
-      ChunkSource<? extends T> source, DirectSource<? extends T> direct, long waitNanos)
-      throws SourceFailure {
-    if (Thread.interrupted()) {
-      // A source that never waits (an iterator) and an output that never blocks would not see an
-      // interrupt at all; the writer must still stop (the SourceFailure path keeps the interrupt).
-      throw new SourceFailure(
-          new InterruptedException("stream '" + config.name() + "' was interrupted"));
+  private final class Run {
+    private final ChunkSource<? extends T> source;
+    // sources that never wait hand items without a Poll; text formats reuse one frame buffer
+    private final DirectSource<? extends T> direct;
+    private final TextFrames frames;
+    private final Sink sink;
+    private final boolean clocked;
+    private final long start;
+    private long totalDeadline;
+    private long idleDeadline;
+    private long heartbeatDue;
+    private long items;
+    private long bytes;
+    private long heartbeats;
+    private int unflushed;
+    private T item; // the item decide() took, for perform() to write
+    private Outcome outcome;
+    private Throwable failure;
+
+    Run(ChunkSource<? extends T> source, Sink sink) {
+      this.source = source;
+      this.direct = source instanceof DirectSource<? extends T> d ? d : null;
+      this.frames = text != null ? new TextFrames() : null;
+      this.sink = sink;
+      // With no timeout and no heartbeat nothing reads the time between items: the two clock
+      // reads per item would cost more than the rest of the loop.
+      this.clocked = settings.clocked();
+      this.start = time.nanoTime();
     }
-    try {
-      if (direct != null) {
-        Object item = direct.nextOrNull();
-        return item == null ? END : item;
+
+    void end(Outcome outcome, Throwable failure) {
+      this.outcome = outcome;
+      this.failure = failure;
+    }
+
+    void loop() throws SourceFailure, IOException, InterruptedException {
+      sink.open();
+      long opened = time.nanoTime(); // the idle and heartbeat clocks start once headers are out
+      totalDeadline = start + settings.totalNanos();
+      idleDeadline = opened + settings.idleNanos();
+      heartbeatDue = opened + settings.heartbeatNanos();
+      Step step;
+      do {
+        step = decide();
+        perform(step);
+      } while (step != Step.END);
+    }
+
+    /** Polls the source with a wait bounded by the deadlines and decides the next step. */
+    private Step decide() throws SourceFailure {
+      long now = clocked ? time.nanoTime() : 0L;
+      if (settings.totalNanos() != Waits.FOREVER && now - totalDeadline >= 0) {
+        end(
+            Outcome.TOTAL_TIMEOUT,
+            new StreamTimeoutException(
+                Outcome.TOTAL_TIMEOUT, settings.config().totalTimeout().orElseThrow()));
+        return Step.END;
       }
-      Poll<? extends T> poll = source.poll(Waits.duration(waitNanos));
-      return switch (poll) {
-        case Poll.Item<? extends T> item -> item.value();
-        case Poll.End<? extends T> end -> END;
-        case Poll.Empty<? extends T> empty -> EMPTY;
-        case null ->
-            throw new NullPointerException("source " + source + " returned null from poll");
-      };
-    } catch (Exception | LinkageError | AssertionError e) {
-      throw new SourceFailure(e);
+      if (unflushed > 0) {
+        // flush per batch: keep writing while items are ready, flush when the source pauses
+        Step ready = poll(0L);
+        return ready == Step.WAIT ? Step.FLUSH : ready;
+      }
+      Step polled = poll(waitNanos(now));
+      if (polled != Step.WAIT) {
+        return polled;
+      }
+      // Only a poll that found nothing can end a quiet period: an item that is ready always goes
+      // first, however late this thread got to run.
+      now = time.nanoTime();
+      if (settings.idleNanos() != Waits.FOREVER && now - idleDeadline >= 0) {
+        end(
+            Outcome.IDLE_TIMEOUT,
+            new StreamTimeoutException(
+                Outcome.IDLE_TIMEOUT, settings.config().idleTimeout().orElseThrow()));
+        return Step.END;
+      }
+      if (settings.heartbeatNanos() != Waits.FOREVER && now - heartbeatDue >= 0) {
+        return Step.HEARTBEAT;
+      }
+      return Step.WAIT;
+    }
+
+    /** How long a poll may wait: until the earliest deadline. */
+    private long waitNanos(long now) {
+      long wait = Waits.FOREVER;
+      if (settings.totalNanos() != Waits.FOREVER) {
+        wait = Math.min(wait, totalDeadline - now);
+      }
+      if (settings.idleNanos() != Waits.FOREVER) {
+        wait = Math.min(wait, idleDeadline - now);
+      }
+      if (settings.heartbeatNanos() != Waits.FOREVER) {
+        wait = Math.min(wait, heartbeatDue - now);
+      }
+      return wait;
+    }
+
+    /** Writes what {@link #decide} chose. */
+    private void perform(Step step) throws SourceFailure, IOException, InterruptedException {
+      switch (step) {
+        case ITEM -> write(item);
+        case FLUSH -> {
+          sink.flush();
+          unflushed = 0;
+        }
+        case HEARTBEAT -> {
+          sink.write(heartbeat);
+          sink.flush();
+          unflushed = 0;
+          BYTES.setOpaque(this, bytes + heartbeat.length);
+          HEARTBEATS.setOpaque(this, heartbeats + 1);
+          heartbeatDue = time.nanoTime() + settings.heartbeatNanos();
+        }
+        case END -> {
+          if (outcome == Outcome.COMPLETED && unflushed > 0) {
+            sink.flush();
+            unflushed = 0;
+          }
+        }
+        case WAIT -> {}
+      }
+    }
+
+    private void write(T value) throws SourceFailure, IOException, InterruptedException {
+      item = null;
+      if (frames != null) {
+        int length = encodeText(frames, value);
+        sink.write(frames.bytes(), length);
+        BYTES.setOpaque(this, bytes + length);
+      } else {
+        byte[] frame = encode(value);
+        sink.write(frame);
+        BYTES.setOpaque(this, bytes + frame.length);
+      }
+      ITEMS.setOpaque(this, items + 1);
+      long now = clocked ? time.nanoTime() : 0L;
+      idleDeadline = now + settings.idleNanos();
+      heartbeatDue = now + settings.heartbeatNanos();
+      unflushed++;
+      if (unflushed >= settings.flushEvery()) {
+        sink.flush();
+        unflushed = 0;
+      }
+    }
+
+    /**
+     * Polls once: {@link Step#ITEM} with the item in {@link #item}, {@link Step#END} at the end of
+     * the source, or {@link Step#WAIT} when no item came within the wait. A {@link DirectSource} is
+     * asked without the {@link Poll} wrapper (it never waits, so the wait is not converted).
+     */
+    private Step poll(long waitNanos) throws SourceFailure {
+      if (Thread.interrupted()) {
+        // A source that never waits (an iterator) and an output that never blocks would not see
+        // an interrupt at all; the writer must still stop (the SourceFailure path keeps the
+        // interrupt).
+        throw new SourceFailure(
+            new InterruptedException("stream '" + settings.name() + "' was interrupted"));
+      }
+      try {
+        if (direct != null) {
+          T next = direct.nextOrNull();
+          return next == null ? completed() : ready(next);
+        }
+        Poll<? extends T> poll = source.poll(Waits.duration(waitNanos));
+        return switch (poll) {
+          case Poll.Item<? extends T> ready -> ready(ready.value());
+          case Poll.End<? extends T> end -> completed();
+          case Poll.Empty<? extends T> empty -> Step.WAIT;
+          case null ->
+              throw new NullPointerException("source " + source + " returned null from poll");
+        };
+      } catch (Exception | LinkageError | AssertionError e) {
+        throw new SourceFailure(e);
+      }
+    }
+
+    private Step ready(T next) {
+      item = next;
+      return Step.ITEM;
+    }
+
+    private Step completed() {
+      outcome = Outcome.COMPLETED;
+      return Step.END;
+    }
+
+    StreamResult result() {
+      return new StreamResult(
+          outcome,
+          items,
+          bytes,
+          heartbeats,
+          Duration.ofNanos(time.nanoTime() - start),
+          Optional.ofNullable(failure));
     }
   }
 
@@ -402,7 +588,7 @@ final class Pump<T> {
       source.close();
     } catch (RuntimeException | LinkageError | AssertionError e) {
       LOG.log(
-          Level.WARNING, () -> "closing the source of stream '" + config.name() + "' failed", e);
+          Level.WARNING, () -> "closing the source of stream '" + settings.name() + "' failed", e);
     }
   }
 }

@@ -14,8 +14,9 @@ import java.time.Duration;
  * <p>The data may span lines (CR, LF or CRLF); each becomes its own {@code data:} field, and the
  * browser joins them with LF again. The {@code id} and {@code event} fields are single-line by the
  * format's rules, so a line break in them is refused here: written out, it would start a field the
- * client never meant to receive. An {@code id} is what the client sends back as {@code
- * Last-Event-ID} when it reconnects.
+ * client never meant to receive. An unpaired surrogate in any field is refused here too, so every
+ * check of an event's text happens in one place, when the event is made. An {@code id} is what the
+ * client sends back as {@code Last-Event-ID} when it reconnects.
  *
  * @param data the event's data, possibly multi-line; may be empty
  * @param id the event id, or null for none; no CR, LF or NUL
@@ -29,16 +30,20 @@ public record SseEvent(String data, String id, String event, Duration retry) {
    *
    * @throws NullPointerException if {@code data} is null
    * @throws IllegalArgumentException if {@code id} or {@code event} contains CR or LF, {@code id}
-   *     contains NUL, or {@code retry} is negative
+   *     contains NUL, any text holds an unpaired surrogate (which UTF-8 cannot encode), or {@code
+   *     retry} is negative
    */
   public SseEvent {
     Checks.notNull(data, "data");
+    TextFrames.checkWellFormed(data, "SSE data");
     if (id != null) {
       singleLine(id, "id");
       Checks.require(id.indexOf('\0') < 0, "SSE id must not contain NUL, was " + quote(id));
+      TextFrames.checkWellFormed(id, "SSE id");
     }
     if (event != null) {
       singleLine(event, "event");
+      TextFrames.checkWellFormed(event, "SSE event name");
     }
     if (retry != null) {
       Checks.require(

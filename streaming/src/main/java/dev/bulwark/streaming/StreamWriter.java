@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * {@link StreamResult} saying how the stream ended.
  *
  * <pre>{@code
- * StreamWriter<Row> export = StreamWriter.builder("export")
+ * StreamWriter<Row> export = StreamWriter.builder("export", Row.class)
  *     .encoder(Encoders.ndjson(row -> mapper.writeValueAsString(row)))
  *     .idleTimeout(Duration.ofSeconds(30))      // upstream hung
  *     .heartbeat(Duration.ofSeconds(15))        // keeps proxies from closing the connection
@@ -86,11 +86,24 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
       int flushBatch,
       Optional<String> guard) {}
 
+  /**
+   * What a writer's streams have done so far, running ones included: a read-only snapshot for
+   * metrics, taken without events per item. Every count only grows, except {@code activeStreams}.
+   *
+   * @param activeStreams streams running now
+   * @param startedStreams streams started since the writer was built (refused ones not counted)
+   * @param items items written, by running and ended streams
+   * @param bytes bytes written, heartbeats included
+   * @param heartbeats heartbeats written
+   */
+  public record Stats(
+      int activeStreams, long startedStreams, long items, long bytes, long heartbeats) {}
+
   private final Config config;
   private final Encoder<T> encoder;
   private final TimeSource time;
   private final ThreadFactory threadFactory;
-  private final PermitPolicy guard;
+  private final Pump.Settings settings;
   private final Listeners<StreamEvent> listeners;
   private final Pump<T> pump;
 
@@ -111,18 +124,39 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
         b.threadFactory != null
             ? b.threadFactory
             : Thread.ofVirtual().name("bulwark-stream-" + b.name + "-", 0).factory();
-    this.guard = b.guard;
+    this.settings = Pump.Settings.of(config, b.guard);
     this.listeners = new Listeners<>("stream writer '" + b.name + "'");
-    this.pump = new Pump<>(this, encoder, time, listeners);
+    this.pump = new Pump<>(settings, encoder, time, listeners);
   }
 
   /**
-   * Starts building a writer. Set at least the {@linkplain Builder#encoder(Encoder) encoder}.
+   * Starts building a writer of items of any type; the {@linkplain Builder#encoder(Encoder)
+   * encoder} (required) fixes the item type. Use it when the encoder is already typed: a method
+   * reference ({@code Encoders.ndjson(Row::toJson)}), a lambda with a typed parameter, an {@code
+   * Encoder<Row>} variable, or an item type that is itself generic ({@code List<Row>} batches). For
+   * a lambda with an untyped parameter, use {@link #builder(String, Class)}, which gives the lambda
+   * its type.
    *
    * @param name the writer's name, in events and log messages
    * @return a builder; {@link Builder#build()} validates every setting, the name included
    */
   public static Builder<Object> builder(String name) {
+    return new Builder<>(name);
+  }
+
+  /**
+   * Starts building a writer of {@code itemType} items, so that the encoder's lambda needs no
+   * types: {@code StreamWriter.builder("export", Row.class).encoder(Encoders.ndjson(row ->
+   * row.toJson()))} compiles as it reads.
+   *
+   * @param name the writer's name, in events and log messages
+   * @param itemType the class of the items (only its type is used)
+   * @param <T> the item type
+   * @return a builder; {@link Builder#build()} validates every setting, the name included
+   * @throws NullPointerException if {@code itemType} is null
+   */
+  public static <T> Builder<T> builder(String name, Class<T> itemType) {
+    Checks.notNull(itemType, "itemType");
     return new Builder<>(name);
   }
 
@@ -144,8 +178,15 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
     return encoder;
   }
 
-  PermitPolicy guard() {
-    return guard;
+  /**
+   * Returns live counts of this writer's streams, the running ones included, for metrics that poll:
+   * a stream's items and bytes show while it runs, not only in its {@link StreamResult}. Cheap
+   * enough to call on every scrape; it costs the streams nothing per item.
+   *
+   * @return a snapshot of the counts
+   */
+  public Stats stats() {
+    return pump.stats();
   }
 
   @Override
@@ -282,18 +323,24 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
       this.exchange = exchange;
     }
 
+    /*
+     * The JDK's server only buffers the headers in sendResponseHeaders, and an OutputStream may
+     * buffer what the caller wrote before the stream (its own headers): without this flush a quiet
+     * source would keep the client from seeing the response start until the first frame. The
+     * flush goes through the stall watchdog like any other.
+     */
     @Override
     public void open() throws IOException {
+      if (settings.writeStallNanos() != Waits.FOREVER) {
+        watchdog = new StallWatchdog(time, settings.writeStallNanos(), threadFactory);
+      }
       if (exchange != null) {
         exchange.getResponseHeaders().set("Content-Type", encoder.contentType());
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
         exchange.sendResponseHeaders(200, 0);
       }
-      if (config.writeStallTimeout().isPresent()) {
-        watchdog =
-            new StallWatchdog(time, Waits.nanos(config.writeStallTimeout().get()), threadFactory);
-      }
+      flush();
     }
 
     @Override
@@ -375,14 +422,17 @@ public final class StreamWriter<T> implements EventSource<StreamEvent> {
     }
 
     /**
-     * Sets how items become frames (required); see {@link Encoders}.
+     * Sets how items become frames (required); see {@link Encoders}. The encoder's item type is
+     * bounded by the builder's ({@code Object} from {@link StreamWriter#builder(String)}, the given
+     * class from {@link StreamWriter#builder(String, Class)}), which is what gives an untyped
+     * lambda in {@code Encoders.ndjson(row -> ...)} its type.
      *
      * @param encoder the encoder
      * @param <U> the item type
      * @return this builder, typed by the encoder's item type
      */
-    @SuppressWarnings("unchecked")
-    public <U> Builder<U> encoder(Encoder<U> encoder) {
+    @SuppressWarnings("unchecked") // a builder holds no item of its type; only the encoder's counts
+    public <U extends T> Builder<U> encoder(Encoder<U> encoder) {
       Builder<U> self = (Builder<U>) this;
       self.encoder = encoder;
       return self;

@@ -15,20 +15,17 @@ import java.util.Locale;
  * Encoder#encode} one per call.
  *
  * <p><b>Design.</b> The writer's hot path for text formats; it allocates nothing once its buffers
- * fit the longest line. Measured on 73-character JSON texts (JDK 25, a loop beside {@code getBytes}
- * and two writes, the hand-written floor at about 9 ns per line):
+ * fit the longest line (the measurements behind each choice are in {@code benchmarks/README.md}):
  *
  * <ul>
- *   <li>The line-break check is two {@link String#indexOf(int)} calls, JDK intrinsics that scan 32
- *       or 64 bytes per step: about 3 ns each, the largest cost left. Every single pass written in
- *       Java was slower: a loop over the bytes about 20 ns, a SWAR loop over longs (three byte
- *       patterns per word) about 10 ns, bound by arithmetic at 8 bytes per step.
+ *   <li>The line-break check is two {@link String#indexOf(int)} calls: JDK intrinsics that scan
+ *       many bytes per step, faster than any single pass written in Java (a byte loop, a SWAR loop
+ *       over longs), which stay bound by arithmetic.
  *   <li>The text is copied into a reused {@code char[]} ({@link String#getChars}, a vectorised
  *       widening of the usual Latin-1 string) and a reused UTF-8 {@link CharsetEncoder} writes it
- *       into a reused {@code byte[]} (its ASCII loop is a JDK intrinsic): about as fast as {@code
- *       String.getBytes(UTF_8)}, which allocates an array per line, and it replaces the second
- *       array that appending the {@code '\n'} to that one took (4 to 5 ns, and twice the bytes
- *       allocated). The line and its {@code '\n'} then go out in one write call.
+ *       into a reused {@code byte[]} (its ASCII loop is a JDK intrinsic): as fast as {@code
+ *       String.getBytes(UTF_8)}, without its array per line, nor the second array that appending
+ *       the {@code '\n'} would take. The line and its {@code '\n'} then go out in one write call.
  *   <li>The encoder reports malformed input, so an unpaired surrogate, which {@code getBytes}
  *       silently writes as {@code '?'}, is found at no extra cost and refused with its index.
  *       {@code getBytes} cannot tell: its {@code '?'} is the same byte as a real one.

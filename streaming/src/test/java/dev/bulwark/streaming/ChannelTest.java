@@ -23,7 +23,7 @@ class ChannelTest {
 
   @Test
   void deliversItemsInOrderAndEndsAfterCloseOnceDrained() throws Exception {
-    Channel<String> channel = Channel.<String>builder().capacity(3).build();
+    Channel<String> channel = Channel.<String>builder("test").capacity(3).build();
     channel.send("a");
     channel.send("b");
     channel.close();
@@ -38,7 +38,7 @@ class ChannelTest {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
-          Channel<Integer> channel = Channel.<Integer>builder().capacity(2).build();
+          Channel<Integer> channel = Channel.<Integer>builder("test").capacity(2).build();
           channel.send(1);
           channel.send(2);
           CountDownLatch sent = new CountDownLatch(1);
@@ -72,7 +72,7 @@ class ChannelTest {
         () -> {
           ManualTimeSource time = new ManualTimeSource();
           Channel<Integer> channel =
-              Channel.<Integer>builder().capacity(1).timeSource(time).build();
+              Channel.<Integer>builder("test").capacity(1).timeSource(time).build();
           assertThat(channel.send(1, Duration.ZERO)).isTrue();
           assertThat(channel.send(2, Duration.ZERO)).isFalse();
           CompletableFuture<Boolean> result = new CompletableFuture<>();
@@ -100,7 +100,7 @@ class ChannelTest {
         LIMIT,
         () -> {
           ManualTimeSource time = new ManualTimeSource();
-          Channel<Integer> channel = Channel.<Integer>builder().timeSource(time).build();
+          Channel<Integer> channel = Channel.<Integer>builder("test").timeSource(time).build();
           CompletableFuture<Poll<Integer>> result = new CompletableFuture<>();
           Thread.ofVirtual()
               .start(
@@ -122,9 +122,9 @@ class ChannelTest {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
-          Channel<Integer> full = Channel.<Integer>builder().capacity(1).build();
+          Channel<Integer> full = Channel.<Integer>builder("test").capacity(1).build();
           full.send(0);
-          Channel<Integer> empty = Channel.<Integer>builder().capacity(1).build();
+          Channel<Integer> empty = Channel.<Integer>builder("test").capacity(1).build();
           AtomicReference<Throwable> senderSaw = new AtomicReference<>();
           AtomicReference<Throwable> receiverSaw = new AtomicReference<>();
           Thread sender =
@@ -173,7 +173,7 @@ class ChannelTest {
           int producers = 4;
           int consumers = 3;
           int perProducer = 5_000;
-          Channel<Integer> channel = Channel.<Integer>builder().capacity(8).build();
+          Channel<Integer> channel = Channel.<Integer>builder("test").capacity(8).build();
           ConcurrentLinkedQueue<Integer> received = new ConcurrentLinkedQueue<>();
           List<Thread> threads = new ArrayList<>();
           List<Thread> producerThreads = new ArrayList<>();
@@ -227,7 +227,7 @@ class ChannelTest {
 
   @Test
   void closingTheSourceViewCancelsTheChannel() throws Exception {
-    Channel<String> channel = Channel.<String>builder().build();
+    Channel<String> channel = Channel.<String>builder("test").build();
     channel.send("a");
     ChunkSource<String> source = channel.asSource();
     assertThat(source.poll(Duration.ZERO)).isEqualTo(Poll.item("a"));

@@ -106,7 +106,7 @@ class ChunkSourceTest {
   @Test
   void batchDeliversAPartialBatchOnceItsMaxDelayHasPassedInVirtualTime() throws Exception {
     ManualTimeSource time = new ManualTimeSource();
-    Channel<Integer> channel = Channel.<Integer>builder().timeSource(time).build();
+    Channel<Integer> channel = Channel.<Integer>builder("test").timeSource(time).build();
     ChunkSource<List<Integer>> batches = channel.asSource().batch(10, Duration.ofMillis(500), time);
     channel.send(1);
     channel.send(2);
@@ -136,7 +136,7 @@ class ChunkSourceTest {
   @Test
   void idleTimeoutOperatorFailsWhenNoItemArrivesInVirtualTime() throws Exception {
     ManualTimeSource time = new ManualTimeSource();
-    Channel<Integer> channel = Channel.<Integer>builder().timeSource(time).build();
+    Channel<Integer> channel = Channel.<Integer>builder("test").timeSource(time).build();
     ChunkSource<Integer> source =
         channel
             .asSource()
@@ -157,7 +157,7 @@ class ChunkSourceTest {
   @Test
   void totalTimeoutOperatorFailsOnceTheWholeStreamTookTooLong() throws Exception {
     ManualTimeSource time = new ManualTimeSource();
-    Channel<Integer> channel = Channel.<Integer>builder().timeSource(time).build();
+    Channel<Integer> channel = Channel.<Integer>builder("test").timeSource(time).build();
     ChunkSource<Integer> source = channel.asSource().totalTimeout(Duration.ofSeconds(10), time);
     channel.send(1);
     assertThat(source.poll(Duration.ZERO)).isEqualTo(Poll.item(1));

@@ -86,8 +86,23 @@ class ConfigurationTest {
             IllegalArgumentException.class,
             "bufferSize must be at least 1, was -1"),
         bad(
+            "null channel name",
+            () -> Channel.builder(null).build(),
+            NullPointerException.class,
+            "name"),
+        bad(
+            "null item type",
+            () -> StreamWriter.builder("t", null),
+            NullPointerException.class,
+            "itemType"),
+        bad(
+            "null context propagator",
+            () -> ChunkSource.generator(out -> {}).contextPropagator(null).build(),
+            NullPointerException.class,
+            "contextPropagator"),
+        bad(
             "channel capacity below 1",
-            () -> Channel.builder().capacity(0).build(),
+            () -> Channel.builder("test").capacity(0).build(),
             IllegalArgumentException.class,
             "capacity must be at least 1, was 0"),
         bad(
@@ -125,14 +140,14 @@ class ConfigurationTest {
             "SSE id must not contain CR or LF, was \"1\\n\" (line break at index 1)"),
         bad(
             "null item sent to a channel",
-            () -> Channel.builder().build().offer(null),
+            () -> Channel.builder("test").build().offer(null),
             NullPointerException.class,
             "item"),
         bad("null item from a source", () -> Poll.item(null), NullPointerException.class, "item"),
         bad(
             "send after close",
             () -> {
-              Channel<String> c = Channel.<String>builder().build();
+              Channel<String> c = Channel.<String>builder("test").build();
               c.close();
               return c.offer("x");
             },
@@ -169,7 +184,7 @@ class ConfigurationTest {
         isNull("StreamWriter", "guard", () -> writer().guard(null)),
         isNull("StreamWriter", "timeSource", () -> writer().timeSource(null)),
         isNull("StreamWriter", "threadFactory", () -> writer().threadFactory(null)),
-        isNull("Channel", "timeSource", () -> Channel.builder().timeSource(null)),
+        isNull("Channel", "timeSource", () -> Channel.builder("test").timeSource(null)),
         isNull("generator", "body", () -> ChunkSource.generator(null)),
         isNull("generator", "timeSource", () -> ChunkSource.generator(out -> {}).timeSource(null)),
         isNull(

@@ -111,6 +111,21 @@ class EncodersTest {
   }
 
   @Test
+  void anSseEventWithAnUnpairedSurrogateIsRefusedWhenItIsMadeLikeALineBreak() {
+    assertThatThrownBy(() -> SseEvent.of("half \uD83D"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "SSE data must be well-formed UTF-16, found an unpaired surrogate U+D83D at index 5"
+                + " (UTF-8 cannot encode it)");
+    SseEvent ok = SseEvent.of("x");
+    assertThatThrownBy(() -> ok.withId("\uDE00")).hasMessageStartingWith("SSE id must be");
+    assertThatThrownBy(() -> ok.withEvent("q\uDBFF"))
+        .hasMessageStartingWith("SSE event name must be");
+    assertThatThrownBy(() -> new SseEvent("x", "a\nb", null, null))
+        .hasMessageStartingWith("SSE id must not contain CR or LF");
+  }
+
+  @Test
   void anSseEventWithAnUnpairedSurrogateIsRefusedWithItsFieldAndIndex() throws Exception {
     Encoder<SseEvent> sse = Encoders.sse(e -> e);
     assertThatThrownBy(() -> sse.encode(SseEvent.of("ok\nhalf \uD83D")))

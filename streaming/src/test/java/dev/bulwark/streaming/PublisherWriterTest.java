@@ -138,7 +138,7 @@ class PublisherWriterTest {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
-          Channel<Integer> channel = Channel.<Integer>builder().build();
+          Channel<Integer> channel = Channel.<Integer>builder("test").build();
           CountingSource<Integer> source = new CountingSource<>(channel.asSource());
           StreamPublisher publisher = lines().build().publisher(source);
           Probe probe = new Probe(0);
@@ -162,7 +162,7 @@ class PublisherWriterTest {
         () -> {
           for (int round = 0; round < 20; round++) {
             TrackingThreads threads = new TrackingThreads("pub-");
-            Channel<Integer> channel = Channel.<Integer>builder().build();
+            Channel<Integer> channel = Channel.<Integer>builder("test").build();
             CountingSource<Integer> source = new CountingSource<>(channel.asSource());
             StreamPublisher publisher = lines().threadFactory(threads).build().publisher(source);
             Probe probe = new Probe(Long.MAX_VALUE);

@@ -180,6 +180,50 @@ class SocketFaultTest {
   }
 
   @Test
+  void theResponseHeadersReachTheClientBeforeTheFirstItemOfAQuietSource() {
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () -> {
+          CountDownLatch headersSeen = new CountDownLatch(1);
+          // no heartbeat, no timeout: nothing but the writer itself can send the headers
+          List<CompletableFuture<StreamResult>> results =
+              serve(
+                  "/quiet",
+                  ndjsonWriter(threads),
+                  exchange ->
+                      ChunkSource.<Long>generator(
+                              out -> {
+                                headersSeen.await(); // quiet until the client has its headers
+                                out.emit(7L);
+                              })
+                          .threadFactory(threads)
+                          .build());
+          try (Socket socket = get(port(), "/quiet")) {
+            CompletableFuture<ChunkedReader> headers =
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        return new ChunkedReader(socket.getInputStream());
+                      } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                      }
+                    },
+                    handlers);
+            ChunkedReader reader = headers.get(5, TimeUnit.SECONDS);
+            assertThat(reader.status).isEqualTo(200);
+            assertThat(reader.headers).containsEntry("content-type", "application/x-ndjson");
+            headersSeen.countDown();
+            assertThat(JSON.readTree(reader.nextLine()).get("n").asLong()).isEqualTo(7L);
+            assertThat(reader.nextLine()).isNull();
+          } finally {
+            headersSeen.countDown();
+          }
+          assertThat(results.get(0).get(5, TimeUnit.SECONDS).outcome())
+              .isEqualTo(Outcome.COMPLETED);
+        });
+  }
+
+  @Test
   void aClientThatStopsReadingHoldsTheProducerBackUntilTheWriteStallTimeoutEndsIt() {
     assertTimeoutPreemptively(
         Duration.ofSeconds(30),
@@ -513,7 +557,8 @@ class SocketFaultTest {
                   .encoder(Encoders.<Long>ndjson(i -> "{\"n\":" + i + "}"))
                   .threadFactory(threads)
                   .build();
-          List<Boolean> interruptedAfter = new java.util.concurrent.CopyOnWriteArrayList<>();
+          // completed as the handler's last step: the client sees the cut-off response before that
+          CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
           CompletableFuture<StreamResult> result = new CompletableFuture<>();
           server.createContext(
               "/fails",
@@ -523,7 +568,7 @@ class SocketFaultTest {
                 } catch (Throwable t) {
                   result.completeExceptionally(t);
                 }
-                interruptedAfter.add(Thread.currentThread().isInterrupted());
+                interruptedAfter.complete(Thread.currentThread().isInterrupted());
               });
           try (Socket socket = get(port(), "/fails")) {
             ChunkedReader reader = new ChunkedReader(socket.getInputStream());
@@ -535,7 +580,9 @@ class SocketFaultTest {
                 .isInstanceOf(java.io.EOFException.class);
           }
           assertThat(result.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SOURCE_FAILED);
-          assertThat(interruptedAfter).containsExactly(false);
+          assertThat(interruptedAfter.get(5, TimeUnit.SECONDS))
+              .as("the handler's thread is not left interrupted")
+              .isFalse();
         });
   }
 
@@ -584,7 +631,8 @@ class SocketFaultTest {
                   .threadFactory(threads)
                   .build();
           CompletableFuture<StreamResult> result = new CompletableFuture<>();
-          List<Boolean> interruptedAfter = new java.util.concurrent.CopyOnWriteArrayList<>();
+          // completed as the handler's last step: the client sees the cut-off response before that
+          CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
           server.createContext(
               "/cancelled",
               exchange -> {
@@ -611,7 +659,7 @@ class SocketFaultTest {
                 } catch (Throwable t) {
                   result.completeExceptionally(t);
                 }
-                interruptedAfter.add(Thread.interrupted());
+                interruptedAfter.complete(Thread.interrupted());
               });
           try (Socket socket = get(port(), "/cancelled")) {
             ChunkedReader reader = new ChunkedReader(socket.getInputStream());
@@ -627,7 +675,9 @@ class SocketFaultTest {
             assertThat(lines).isSubsetOf("{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
           }
           assertThat(result.get(5, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.CANCELLED);
-          assertThat(interruptedAfter).containsExactly(true);
+          assertThat(interruptedAfter.get(5, TimeUnit.SECONDS))
+              .as("the handler's thread keeps its interrupt")
+              .isTrue();
         });
   }
 
@@ -641,7 +691,8 @@ class SocketFaultTest {
             .guard(guard)
             .threadFactory(threads)
             .build();
-    AtomicInteger sourceCloses = new AtomicInteger();
+    // completed as the handler's last step, after the client already has its 503
+    CompletableFuture<Integer> sourceCloses = new CompletableFuture<>();
     server.createContext(
         "/guarded",
         exchange -> {
@@ -655,7 +706,7 @@ class SocketFaultTest {
             exchange.sendResponseHeaders(503, -1);
             exchange.close();
           }
-          sourceCloses.addAndGet(source.closes.get());
+          sourceCloses.complete(source.closes.get());
         });
     try (HttpClient client = HttpClient.newHttpClient()) {
       HttpResponse<String> response =
@@ -665,7 +716,7 @@ class SocketFaultTest {
       assertThat(response.statusCode()).isEqualTo(503);
       assertThat(response.headers().firstValue("retry-after")).contains("1");
     }
-    assertThat(sourceCloses).hasValue(1);
+    assertThat(sourceCloses.get(5, TimeUnit.SECONDS)).isEqualTo(1);
   }
 
   @Test

@@ -60,6 +60,29 @@ class StreamWriterTest {
   }
 
   @Test
+  void anOutputStreamIsFlushedWhenTheStreamStartsBeforeTheSourceIsAskedForAnItem() {
+    ManualTimeSource time = new ManualTimeSource();
+    Recording out = new Recording(time);
+    AtomicInteger flushesAtFirstPoll = new AtomicInteger(-1);
+    ChunkSource<Integer> quiet =
+        new ChunkSource<>() {
+          @Override
+          public Poll<Integer> poll(Duration timeout) {
+            flushesAtFirstPoll.compareAndSet(-1, out.flushes());
+            return Poll.end();
+          }
+
+          @Override
+          public void close() {}
+        };
+    StreamResult result = ndjson().timeSource(time).build().writeTo(out, quiet);
+    assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(flushesAtFirstPoll)
+        .as("whatever the caller wrote before the stream (headers) is pushed out at once")
+        .hasValue(1);
+  }
+
+  @Test
   void writesEveryItemAsNdjsonThatJacksonParsesAndCompletes() throws Exception {
     ManualTimeSource time = new ManualTimeSource();
     Recording out = new Recording(time);
@@ -76,7 +99,7 @@ class StreamWriterTest {
     for (int i = 0; i < lines.length; i++) {
       assertThat(JSON.readTree(lines[i]).get("n").asInt()).isEqualTo(i);
     }
-    assertThat(out.flushes()).isEqualTo(500);
+    assertThat(out.flushes()).isEqualTo(1 + 500); // once at the start, then per item
   }
 
   @Test
@@ -208,7 +231,7 @@ class StreamWriterTest {
         LIMIT,
         () -> {
           ManualTimeSource time = new ManualTimeSource();
-          Channel<Integer> channel = Channel.<Integer>builder().timeSource(time).build();
+          Channel<Integer> channel = Channel.<Integer>builder("test").timeSource(time).build();
           CountingSource<Integer> source = new CountingSource<>(channel.asSource());
           Recording out = new Recording(time);
           StreamWriter<Integer> writer =
@@ -252,7 +275,7 @@ class StreamWriterTest {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
-          Channel<Integer> channel = Channel.<Integer>builder().build();
+          Channel<Integer> channel = Channel.<Integer>builder("test").build();
           CountingSource<Integer> source = new CountingSource<>(channel.asSource());
           CompletableFuture<Boolean> stillInterrupted = new CompletableFuture<>();
           CompletableFuture<StreamResult> result = new CompletableFuture<>();
@@ -379,7 +402,7 @@ class StreamWriterTest {
     StreamResult r =
         ndjson().flushPerBatch(4).timeSource(time).build().writeTo(out, ChunkSource.of(range(10)));
     assertThat(r.items()).isEqualTo(10);
-    assertThat(out.flushes()).isEqualTo(3); // after 4, after 8, at the end
+    assertThat(out.flushes()).isEqualTo(4); // at the start, after 4, after 8, at the end
 
     Recording paused = new Recording(time);
     List<Long> arrivals = List.of(0L, 0L, 5_000L, 5_000L, 5_000L);
@@ -391,7 +414,7 @@ class StreamWriterTest {
             paused,
             new Recording.Scripted<>(
                 time, range(5), arrivals.stream().map(a -> a + time.nanoTime()).toList()));
-    assertThat(paused.flushes()).isEqualTo(2); // when the source paused, and at the end
+    assertThat(paused.flushes()).isEqualTo(3); // at the start, when the source paused, at the end
   }
 
   @Test

@@ -1,6 +1,8 @@
 package dev.bulwark.streaming.internal;
 
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.streaming.BufferedSource;
 import dev.bulwark.streaming.Channel;
@@ -8,7 +10,6 @@ import dev.bulwark.streaming.Emitter;
 import dev.bulwark.streaming.Generator;
 import dev.bulwark.streaming.Poll;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,6 +33,7 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
   private final boolean interruptOnClose;
   private final ThreadFactory threadFactory;
   private final AutoCloseable neverStarted;
+  private final ContextPropagator.Snapshot context;
   private volatile Generator<T> body; // written under runLock; null once the producer started
   private Thread producer; // guarded by runLock
   private boolean running; // guarded by runLock
@@ -43,11 +45,13 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
       TimeSource time,
       ThreadFactory threadFactory,
       boolean interruptOnClose,
-      AutoCloseable neverStarted) {
+      AutoCloseable neverStarted,
+      ContextPropagator.Snapshot context) {
     this.body = body;
+    this.context = context;
     this.neverStarted = neverStarted;
     this.threadFactory = threadFactory;
-    this.channel = Channel.<T>builder().capacity(bufferSize).timeSource(time).build();
+    this.channel = Channel.<T>builder("generator").capacity(bufferSize).timeSource(time).build();
     this.interruptOnClose = interruptOnClose;
   }
 
@@ -55,21 +59,10 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
    * Creates the source. The producer thread starts on the first {@link #poll}, so no upstream work
    * begins before the consumer is ready for it (a guard may still refuse the stream, or the
    * response headers may still be on their way); a source closed before it was polled never starts
-   * its producer at all.
-   */
-  public static <T> GeneratorSource<T> create(
-      Generator<T> body,
-      int bufferSize,
-      TimeSource time,
-      ThreadFactory threadFactory,
-      boolean interruptOnClose) {
-    return create(body, bufferSize, time, threadFactory, interruptOnClose, null);
-  }
-
-  /**
-   * Creates the source, with a clean-up for a source that is closed before its producer started:
-   * the producer code would have released a resource it was given (an upstream source in its
-   * try-with-resources), but never runs. Exactly one of the two releases it.
+   * its producer at all. {@code neverStarted} (may be null) is the clean-up for a source that is
+   * closed before its producer started: the producer code would have released a resource it was
+   * given (an upstream source in its try-with-resources), but never runs. Exactly one of the two
+   * releases it. The producer code runs inside {@code context}, restored on the producer thread.
    */
   public static <T> GeneratorSource<T> create(
       Generator<T> body,
@@ -77,9 +70,10 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
       TimeSource time,
       ThreadFactory threadFactory,
       boolean interruptOnClose,
-      AutoCloseable neverStarted) {
+      AutoCloseable neverStarted,
+      ContextPropagator.Snapshot context) {
     return new GeneratorSource<>(
-        body, bufferSize, time, threadFactory, interruptOnClose, neverStarted);
+        body, bufferSize, time, threadFactory, interruptOnClose, neverStarted, context);
   }
 
   /** Starts the producer thread unless it was started already or the source is closed. */
@@ -108,7 +102,7 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
         new Emitter<>() {
           @Override
           public void emit(T item) throws InterruptedException {
-            Objects.requireNonNull(item, "item");
+            Checks.notNull(item, "item");
             channel.send(item);
           }
 
@@ -117,7 +111,9 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
             return channel.isCancelled();
           }
         };
+    ContextPropagator.Scope scope = null;
     try {
+      scope = context.restore();
       body.generate(emitter);
     } catch (Throwable t) {
       if (!channel.isCancelled()) {
@@ -127,6 +123,9 @@ public final class GeneratorSource<T> implements BufferedSource<T> {
         throw vme;
       }
     } finally {
+      if (scope != null) {
+        scope.close(); // the thread's own context is back before anything else runs on it
+      }
       runLock.lock();
       try {
         running = false;

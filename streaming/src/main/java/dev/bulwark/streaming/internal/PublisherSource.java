@@ -37,7 +37,7 @@ public final class PublisherSource<T> implements BufferedSource<T> {
   private int taken; // consumer thread only
 
   private PublisherSource(int bufferSize, TimeSource time) {
-    this.channel = Channel.<T>builder().capacity(bufferSize).timeSource(time).build();
+    this.channel = Channel.<T>builder("publisher").capacity(bufferSize).timeSource(time).build();
     this.replenish = Math.max(1, bufferSize / 2);
   }
 
