@@ -150,6 +150,33 @@ class FailuresAndSettingsTest {
   }
 
   @Test
+  void aPostIsNotHedgedEvenWhenItIsSlow() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    try (var server =
+            ScriptedServer.start(
+                exchange -> {
+                  // slower than the hedge delay many times over: a GET would have been hedged
+                  assertThat(never.await(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+                      .isFalse();
+                  respond(200, "slow").handle(exchange);
+                });
+        var client = ResilientHttpClient.builder("hedging").hedgeAfter(ofMillis(20)).build()) {
+      client.subscribe(events::add);
+      HttpRequest post =
+          HttpRequest.newBuilder(server.uri("/orders"))
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+              .build();
+      String body =
+          assertTimeoutPreemptively(
+              ofSeconds(10), () -> client.send(post, BodyHandlers.ofString()).body());
+
+      assertThat(body).isEqualTo("slow");
+      assertThat(server.requests()).isEqualTo(1);
+      assertThat(events).noneMatch(HttpClientEvent.Hedged.class::isInstance);
+    }
+  }
+
+  @Test
   void aThrowingListenerDoesNotBreakTheCall() throws Exception {
     try (var server = ScriptedServer.start(respond(200, "ok"), respond(503, ""));
         var client = onVirtualTime().build()) {
