@@ -177,6 +177,29 @@ class FailuresAndSettingsTest {
   }
 
   @Test
+  void aReplacedClassifierDecidesWhatIsRetried() throws Exception {
+    ResponseClassifier conflictsAreTransient =
+        new ResponseClassifier() {
+          @Override
+          public Outcome classify(java.net.http.HttpResponse.ResponseInfo response) {
+            return response.statusCode() == 409
+                ? Outcome.TRANSIENT
+                : ResponseClassifier.standard().classify(response);
+          }
+        };
+    try (var server =
+            ScriptedServer.start(respond(200, "ok"), respond(409, "busy"), respond(503, "down"));
+        var client = onVirtualTime().classifier(conflictsAreTransient).build()) {
+      assertThat(
+              client
+                  .send(HttpRequest.newBuilder(server.uri("/")).build(), BodyHandlers.ofString())
+                  .body())
+          .isEqualTo("ok");
+      assertThat(server.requests()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aThrowingListenerDoesNotBreakTheCall() throws Exception {
     try (var server = ScriptedServer.start(respond(200, "ok"), respond(503, ""));
         var client = onVirtualTime().build()) {
