@@ -4,7 +4,6 @@ import dev.bulwark.resilience.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -93,7 +92,7 @@ public final class ManualTimeSource implements TimeSource {
    */
   @Override
   public void sleep(Duration duration) throws InterruptedException {
-    Objects.requireNonNull(duration, "duration");
+    Checks.notNull(duration, "duration");
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before sleeping " + duration);
     }

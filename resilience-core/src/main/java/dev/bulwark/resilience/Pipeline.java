@@ -3,7 +3,6 @@ package dev.bulwark.resilience;
 import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import java.util.List;
-import java.util.Objects;
 import java.util.StringJoiner;
 
 /**
@@ -170,11 +169,11 @@ public final class Pipeline implements Policy {
    * @throws NullPointerException if the array or any policy is null
    */
   public static Pipeline of(Policy... outermostFirst) {
-    Objects.requireNonNull(outermostFirst, "policies");
+    Checks.notNull(outermostFirst, "policies");
     Checks.require(outermostFirst.length > 0, "policies must name at least one policy, was none");
     Policy[] copy = outermostFirst.clone();
     for (int i = 0; i < copy.length; i++) {
-      Objects.requireNonNull(copy[i], "policies[" + i + "]");
+      Checks.notNull(copy[i], "policies[" + i + "]");
     }
     return new Pipeline(copy);
   }
@@ -200,7 +199,7 @@ public final class Pipeline implements Policy {
 
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
+    Checks.notNull(call, "call");
     return outermost.proceed(0, call);
   }
 

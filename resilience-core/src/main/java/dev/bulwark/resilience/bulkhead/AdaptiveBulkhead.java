@@ -10,10 +10,10 @@ import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.timeout.TimeoutExceededException;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -99,17 +99,9 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
     this.time = b.timeSource;
     this.gate = new PermitGate(b.initialLimit, time);
     this.admission = new Admission(name, gate, time, b.maxWait, b.maxLimit);
-    this.timeoutNanos = saturatedNanos(b.timeout);
+    this.timeoutNanos = Durations.saturatedNanos(b.timeout);
     this.dropWhen = b.dropWhen;
     this.limit = b.algorithm.start(b.initialLimit, b.minLimit, b.maxLimit);
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 
   /**
@@ -174,7 +166,7 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
+    Checks.notNull(call, "call");
     return call(Chains.DIRECT, 0, call);
   }
 
@@ -363,14 +355,14 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
      * Validates the settings and builds the bulkhead.
      *
      * @return the bulkhead
-     * @throws IllegalArgumentException if {@code minLimit} is less than 1, {@code maxLimit} is less
-     *     than {@code minLimit}, {@code initialLimit} is outside [minLimit, maxLimit], {@code
-     *     timeout} is not positive, or {@code maxWait} is negative
+     * @throws IllegalArgumentException if the name is blank, {@code minLimit} is less than 1,
+     *     {@code maxLimit} is less than {@code minLimit}, {@code initialLimit} is outside
+     *     [minLimit, maxLimit], {@code timeout} is not positive, or {@code maxWait} is negative
      * @throws NullPointerException if the name, {@code algorithm}, {@code timeout}, {@code
      *     maxWait}, {@code dropWhen} or {@code timeSource} is null
      */
     public AdaptiveBulkhead build() {
-      Checks.notNull(name, "name");
+      Checks.name(name);
       Checks.notNull(algorithm, "algorithm");
       Checks.atLeast(minLimit, 1, "minLimit");
       Checks.require(

@@ -33,17 +33,9 @@ final class Admission {
     this.gate = gate;
     this.time = time;
     this.maxWait = maxWait;
-    this.maxWaitNanos = saturatedNanos(maxWait);
+    this.maxWaitNanos = Durations.saturatedNanos(maxWait);
     this.maxLimit = maxLimit;
     this.listeners = new Listeners<>("bulkhead '" + name + "'");
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 
   TimeSource time() {

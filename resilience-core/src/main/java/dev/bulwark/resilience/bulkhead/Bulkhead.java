@@ -10,7 +10,6 @@ import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -138,7 +137,7 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
+    Checks.notNull(call, "call");
     return call(Chains.DIRECT, 0, call);
   }
 
@@ -232,12 +231,12 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
      * Validates the settings and builds the bulkhead.
      *
      * @return the bulkhead
-     * @throws IllegalArgumentException if {@code maxConcurrentCalls} is less than 1 or {@code
-     *     maxWait} is negative
+     * @throws IllegalArgumentException if the name is blank, {@code maxConcurrentCalls} is less
+     *     than 1 or {@code maxWait} is negative
      * @throws NullPointerException if the name, {@code maxWait} or {@code timeSource} is null
      */
     public Bulkhead build() {
-      Checks.notNull(name, "name");
+      Checks.name(name);
       Checks.atLeast(maxConcurrentCalls, 1, "maxConcurrentCalls");
       Checks.nonNegative(maxWait, "maxWait");
       Checks.notNull(timeSource, "timeSource");

@@ -1,7 +1,7 @@
 package dev.bulwark.resilience.bulkhead;
 
 import dev.bulwark.resilience.Permit;
-import java.util.Objects;
+import dev.bulwark.resilience.internal.Checks;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A bulkhead permit for a stream or a batch; only the first outcome counts. */
@@ -27,7 +27,7 @@ final class GatePermit implements Permit {
 
   @Override
   public void onFailure(Throwable failure) {
-    Objects.requireNonNull(failure, "failure");
+    Checks.notNull(failure, "failure");
     if (done.compareAndSet(false, true)) {
       completion.complete(startNanos, inFlight, failure, false);
     }

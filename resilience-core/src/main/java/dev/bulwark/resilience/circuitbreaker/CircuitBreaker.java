@@ -920,8 +920,7 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *     predicates of {@code recordOn} or {@code ignore} included)
      */
     public CircuitBreaker build() {
-      Checks.notNull(name, "name");
-      Checks.require(!name.isBlank(), "name must not be blank");
+      Checks.name(name);
       Checks.inRange(failureRateThreshold, 0, false, 100, true, "failureRateThreshold");
       Checks.inRange(slowCallRateThreshold, 0, false, 100, true, "slowCallRateThreshold");
       if (slowCallDurationSet) {

@@ -148,9 +148,10 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
    * @param name the name
    * @return a new fallback; this one is unchanged
    * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank
    */
   public Fallback<T> named(String name) {
-    Checks.notNull(name, "name");
+    Checks.name(name);
     return new Fallback<>(name, function, handled, condition);
   }
 

@@ -286,10 +286,11 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
      * Validates the settings and builds the limiter.
      *
      * @return the limiter
-     * @throws IllegalStateException if no rate was set
-     * @throws IllegalArgumentException if a setting is out of range: rate permits less than 1, a
-     *     period that is not positive or longer than 365 days, burst less than 1, a negative max
-     *     wait, or a burst whose refill time is too long to represent
+     * @throws IllegalStateException if no rate was set ({@code rate is required: set it with
+     *     .rate(int, Duration)})
+     * @throws IllegalArgumentException if the name is blank, or a setting is out of range: rate
+     *     permits less than 1, a period that is not positive or longer than 365 days, burst less
+     *     than 1, a negative max wait, or a burst whose refill time is too long to represent
      * @throws NullPointerException if the name, period, max wait, time source or a set store is
      *     null
      */
@@ -311,11 +312,8 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
       Integer burst,
       Duration maxWait,
       TimeSource timeSource) {
-    Checks.notNull(name, "name");
-    if (!rateSet) {
-      throw new IllegalStateException(
-          "rate limiter '" + name + "' needs a rate: call rate(permits, period) before build()");
-    }
+    Checks.name(name);
+    Checks.required(rateSet, "rate", ".rate(int, Duration)");
     Checks.atLeast(permits, 1, "rate permits");
     Checks.positive(period, "rate period");
     Checks.require(

@@ -9,6 +9,7 @@ import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.internal.Chains;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.resilience.internal.RecordedRequests;
@@ -16,7 +17,6 @@ import dev.bulwark.resilience.timeout.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -156,7 +156,8 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
   private Retry(Builder b) {
     this.name = b.name;
     this.maxAttempts = b.maxAttempts;
-    this.maxDurationNanos = b.maxDuration == null ? Long.MAX_VALUE : saturatedNanos(b.maxDuration);
+    this.maxDurationNanos =
+        b.maxDuration == null ? Long.MAX_VALUE : Durations.saturatedNanos(b.maxDuration);
     this.backoff = b.backoff;
     this.retryOn = List.copyOf(b.retryOn);
     this.retryIf = b.retryIf;
@@ -216,7 +217,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
+    Checks.notNull(call, "call");
     return call(Chains.DIRECT, 0, call);
   }
 
@@ -268,7 +269,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       }
       long delay = delays.nextNanos();
       if (failure instanceof RejectedException refusal) {
-        delay = Math.max(delay, refusal.retryAfter().map(Retry::saturatedNanos).orElse(0L));
+        delay = Math.max(delay, refusal.retryAfter().map(Durations::saturatedNanos).orElse(0L));
       }
       if (delay >= nanosLeft(start, deadline)) {
         return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.DEADLINE);
@@ -361,14 +362,6 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       left = Math.min(left, deadline.remainingNanos());
     }
     return left;
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
   }
 
   @Override
@@ -516,8 +509,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
      * @throws NullPointerException if the name or any setting given is null
      */
     public Retry build() {
-      Checks.notNull(name, "name");
-      Checks.require(!name.isBlank(), "name must not be blank, was '" + name + "'");
+      Checks.name(name);
       Checks.atLeast(maxAttempts, 1, "maxAttempts");
       if (maxDurationSet) {
         Checks.positive(maxDuration, "maxDuration");

@@ -11,7 +11,6 @@ import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -84,7 +83,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
   private Timeout(Builder b) {
     this.name = b.name;
     this.config = new Config(b.timeout);
-    this.timeoutNanos = Deadline.saturatedNanos(b.timeout);
+    this.timeoutNanos = Durations.saturatedNanos(b.timeout);
     this.time = b.timeSource;
     this.watchdog = new Watchdog("bulwark-timeout-" + b.name, b.timeSource, timeoutNanos);
     this.listeners = new Listeners<>("timeout '" + b.name + "'");
@@ -129,7 +128,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
+    Checks.notNull(call, "call");
     return call(Chains.DIRECT, 0, call);
   }
 
@@ -258,6 +257,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
   public static final class Builder {
     private final String name;
     private Duration timeout;
+    private boolean timeoutSet;
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
@@ -272,6 +272,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
      */
     public Builder timeout(Duration timeout) {
       this.timeout = timeout;
+      this.timeoutSet = true;
       return this;
     }
 
@@ -292,12 +293,14 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
      * Validates the settings and builds the timeout.
      *
      * @return the timeout
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
-     * @throws NullPointerException if {@code timeout} was not set, or the name, {@code timeout} or
-     *     {@code timeSource} is null
+     * @throws IllegalStateException if {@code timeout} was not set ({@code timeout is required: set
+     *     it with .timeout(Duration)})
+     * @throws IllegalArgumentException if the name is blank, or {@code timeout} is zero or negative
+     * @throws NullPointerException if the name, {@code timeout} or {@code timeSource} is null
      */
     public Timeout build() {
-      Checks.notNull(name, "name");
+      Checks.name(name);
+      Checks.required(timeoutSet, "timeout", ".timeout(Duration)");
       Checks.positive(timeout, "timeout");
       Checks.notNull(timeSource, "timeSource");
       return new Timeout(this);
