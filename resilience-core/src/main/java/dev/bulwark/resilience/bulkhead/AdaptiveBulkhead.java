@@ -197,7 +197,7 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
   @Override
   public Permit acquirePermit() {
     int inFlight = admission.acquire();
-    return new GatePermit(completion, time.nanoTime(), inFlight);
+    return new GatePermit(completion, time, inFlight);
   }
 
   private void complete(long startNanos, int inFlight, Throwable failure, boolean abandoned) {

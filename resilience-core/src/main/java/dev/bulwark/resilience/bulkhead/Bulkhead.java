@@ -165,7 +165,7 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
   @Override
   public Permit acquirePermit() {
     int inFlight = admission.acquire();
-    return new GatePermit(completion, time.nanoTime(), inFlight);
+    return new GatePermit(completion, time, inFlight);
   }
 
   private void complete(long startNanos, int inFlight, Throwable failure, boolean abandoned) {

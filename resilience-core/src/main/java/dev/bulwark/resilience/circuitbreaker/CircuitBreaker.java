@@ -466,28 +466,41 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
 
   private void completeWithSuccess(boolean timed, long start) {
     long now = timed || timeWindow ? time.nanoTime() : 0L;
-    boolean slow = timed && now - start > slowCallNanos;
-    if (!listeners.isEmpty() && publishesOutcomes()) {
-      listeners.publish(new CircuitBreakerEvent.Success(name, elapsed(timed, start, now), slow));
-    }
-    record(slow ? Window.SLOW : 0, now);
+    recordSuccess(now, timed ? now - start : UNTIMED);
   }
 
   private void completeWithFailure(
       BreakerState origin, boolean timed, long start, Throwable failure) {
     long now = timed || timeWindow ? time.nanoTime() : 0L;
-    if (isIgnored(failure)) {
+    recordFailure(origin, now, timed ? now - start : UNTIMED, failure);
+  }
+
+  /** The elapsed time of an outcome that was not timed: never slow, reported as zero. */
+  private static final long UNTIMED = -1L;
+
+  /** Records a success that took {@code elapsedNanos} ({@link #UNTIMED} if not measured). */
+  private void recordSuccess(long now, long elapsedNanos) {
+    boolean slow = elapsedNanos > slowCallNanos;
+    if (!listeners.isEmpty() && publishesOutcomes()) {
+      listeners.publish(new CircuitBreakerEvent.Success(name, elapsed(elapsedNanos), slow));
+    }
+    record(slow ? Window.SLOW : 0, now);
+  }
+
+  /** Records a failure that took {@code elapsedNanos} ({@link #UNTIMED} if not measured). */
+  private void recordFailure(BreakerState origin, long now, long elapsedNanos, Throwable failure) {
+    Throwable classified = Exceptions.classified(failure);
+    if (isIgnored(classified)) {
       release(origin);
       if (!listeners.isEmpty() && publishesOutcomes()) {
-        listeners.publish(
-            new CircuitBreakerEvent.Ignored(name, elapsed(timed, start, now), failure));
+        listeners.publish(new CircuitBreakerEvent.Ignored(name, elapsed(elapsedNanos), failure));
       }
       return;
     }
-    boolean slow = timed && now - start > slowCallNanos;
-    boolean recorded = isRecorded(failure);
+    boolean slow = elapsedNanos > slowCallNanos;
+    boolean recorded = isRecorded(classified);
     if (!listeners.isEmpty() && publishesOutcomes()) {
-      Duration elapsed = elapsed(timed, start, now);
+      Duration elapsed = elapsed(elapsedNanos);
       listeners.publish(
           recorded
               ? new CircuitBreakerEvent.Failure(name, elapsed, slow, failure)
@@ -501,8 +514,8 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
     return !(s instanceof Disabled || s instanceof ForcedOpen);
   }
 
-  private static Duration elapsed(boolean timed, long start, long now) {
-    return timed ? Duration.ofNanos(now - start) : Duration.ZERO;
+  private static Duration elapsed(long elapsedNanos) {
+    return elapsedNanos == UNTIMED ? Duration.ZERO : Duration.ofNanos(elapsedNanos);
   }
 
   /** Records an outcome in the current state, and moves the breaker on if its window says so. */
@@ -693,6 +706,23 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
       Checks.notNull(failure, "failure");
       if (done.compareAndSet(false, true)) {
         completeWithFailure(origin, true, start, failure);
+      }
+    }
+
+    @Override
+    public void onSuccess(Duration elapsed) {
+      long nanos = Durations.saturatedNanos(Checks.nonNegative(elapsed, "elapsed"));
+      if (done.compareAndSet(false, true)) {
+        recordSuccess(time.nanoTime(), nanos);
+      }
+    }
+
+    @Override
+    public void onFailure(Duration elapsed, Throwable failure) {
+      long nanos = Durations.saturatedNanos(Checks.nonNegative(elapsed, "elapsed"));
+      Checks.notNull(failure, "failure");
+      if (done.compareAndSet(false, true)) {
+        recordFailure(origin, time.nanoTime(), nanos, failure);
       }
     }
 

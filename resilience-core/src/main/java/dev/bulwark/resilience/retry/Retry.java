@@ -38,7 +38,12 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <p><b>What is retried.</b> By default every {@link Exception}, refusals of inner policies
- * included. {@link Builder#retryOn(Class[])} narrows this to some exception types and {@link
+ * included. A {@link java.util.concurrent.CompletionException} or {@link
+ * java.util.concurrent.ExecutionException} is judged by its cause (unwrapped while it is one of the
+ * two, as resilience4j does): {@code retryOn(IOException.class)} retries a {@code
+ * CompletionException} caused by an {@code IOException}, and a wrapped refusal's {@code retryAfter}
+ * is honoured. What is rethrown is still the failure as thrown, wrapper included. {@link
+ * Builder#retryOn(Class[])} narrows this to some exception types and {@link
  * Builder#retryIf(Predicate)} to those a predicate accepts; when both are set, both must agree.
  * Never retried, whatever the settings: an {@link Error} (the JVM is in trouble), and an {@link
  * InterruptedException} (someone wants the thread to stop). With {@link
@@ -48,7 +53,10 @@ import java.util.function.Predicate;
  * <p><b>How long it waits.</b> Each call draws a fresh delay sequence from the backoff. When an
  * attempt fails with a {@link RejectedException} that has a {@link RejectedException#retryAfter()
  * retryAfter}, the next wait is at least that long, since trying earlier would only be refused
- * again.
+ * again, but only up to {@link Builder#maxRetryAfter(Duration) maxRetryAfter} (default 1 s): a
+ * refusal that asks for a longer wait is rethrown at once. So a rate limiter's short waits are
+ * waited out, while an open circuit breaker's (seconds to minutes) makes the call fail fast instead
+ * of sleeping through the whole open period.
  *
  * <p><b>When it stops.</b> The retry rethrows the last failure unchanged (the same instance,
  * checked exceptions included), or returns the last rejected result, as soon as one of these holds:
@@ -56,6 +64,7 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>the failure is not retryable;
  *   <li>{@code maxAttempts} attempts have been made;
+ *   <li>the failure is a refusal whose {@code retryAfter} exceeds {@code maxRetryAfter};
  *   <li>the next attempt could not start before the deadline: the earlier of {@code maxDuration}
  *       after the call began and the {@link Deadline#current() deadline} of an enclosing {@code
  *       Timeout}. The retry never sleeps past the deadline: if the next wait would reach it, it
@@ -118,6 +127,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
   private static final Predicate<Object> NO_RESULT_IS_RETRIED = result -> false;
   private static final Predicate<Exception> EVERY_EXCEPTION = failure -> true;
   private static final List<Class<? extends Exception>> ANY_EXCEPTION = List.of(Exception.class);
+  private static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofSeconds(1);
 
   /**
    * The configuration of a retry, as built.
@@ -129,7 +139,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
    * @param retryIf the predicate an exception must also pass to be retried
    * @param retryOnResult the predicate that marks a returned result for a retry
    * @param budget the budget that retries draw on, if any
-   * @param timeSource the time source for waits and the duration bound
+   * @param maxRetryAfter the longest {@code retryAfter} of a refusal that the retry waits for
    */
   public record Config(
       int maxAttempts,
@@ -139,7 +149,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       Predicate<? super Exception> retryIf,
       Predicate<Object> retryOnResult,
       Optional<RetryBudget> budget,
-      TimeSource timeSource) {}
+      Duration maxRetryAfter) {}
 
   private final String name;
   private final Config config;
@@ -150,6 +160,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
   private final Predicate<? super Exception> retryIf;
   private final Predicate<Object> retryOnResult;
   private final RetryBudget budget; // null: none
+  private final long maxRetryAfterNanos;
   private final TimeSource time;
   private final Listeners<RetryEvent> listeners;
 
@@ -163,6 +174,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
     this.retryIf = b.retryIf;
     this.retryOnResult = b.retryOnResult;
     this.budget = b.budget;
+    this.maxRetryAfterNanos = Durations.saturatedNanos(b.maxRetryAfter);
     this.time = b.timeSource;
     this.config =
         new Config(
@@ -173,7 +185,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
             b.retryIf,
             b.retryOnResult,
             Optional.ofNullable(b.budget),
-            b.timeSource);
+            b.maxRetryAfter);
     this.listeners = new Listeners<>("retry '" + name + "'");
   }
 
@@ -268,8 +280,12 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
         return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.ATTEMPTS_EXHAUSTED);
       }
       long delay = delays.nextNanos();
-      if (failure instanceof RejectedException refusal) {
-        delay = Math.max(delay, refusal.retryAfter().map(Durations::saturatedNanos).orElse(0L));
+      if (failure != null && Exceptions.classified(failure) instanceof RejectedException refusal) {
+        long hint = refusal.retryAfter().map(Durations::saturatedNanos).orElse(0L);
+        if (hint > maxRetryAfterNanos) {
+          return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.RETRY_AFTER_TOO_LONG);
+        }
+        delay = Math.max(delay, hint);
       }
       if (delay >= nanosLeft(start, deadline)) {
         return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.DEADLINE);
@@ -340,7 +356,8 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
     return false;
   }
 
-  private boolean isRetryable(Throwable failure) {
+  private boolean isRetryable(Throwable thrown) {
+    Throwable failure = Exceptions.classified(thrown);
     if (!(failure instanceof Exception exception) || failure instanceof InterruptedException) {
       return false;
     }
@@ -383,6 +400,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
     private Predicate<Object> retryOnResult = NO_RESULT_IS_RETRIED;
     private RetryBudget budget;
     private boolean budgetSet;
+    private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
@@ -489,6 +507,22 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
     }
 
     /**
+     * Bounds how long the retry waits for a refusal's {@link RejectedException#retryAfter()
+     * retryAfter} hint (default 1 s). A refusal whose hint is longer is rethrown at once, with a
+     * {@link RetryEvent.Failed} of reason {@link RetryEvent.Failed.Reason#RETRY_AFTER_TOO_LONG};
+     * one within the bound is waited out (the wait is the longer of the hint and the backoff's
+     * delay). The default keeps a call that meets an open circuit breaker fast, and still waits out
+     * a rate limiter's usual sub-second refills. Zero never waits for a hint.
+     *
+     * @param maxRetryAfter zero or more
+     * @return this builder
+     */
+    public Builder maxRetryAfter(Duration maxRetryAfter) {
+      this.maxRetryAfter = maxRetryAfter;
+      return this;
+    }
+
+    /**
      * Sets the time source for the waits and the duration bound (default {@link
      * TimeSource#system()}).
      *
@@ -505,7 +539,8 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
      *
      * @return the retry
      * @throws IllegalArgumentException if the name is blank, {@code maxAttempts} is less than 1,
-     *     {@code maxDuration} is not positive, or {@code retryOn} names no type
+     *     {@code maxDuration} is not positive, {@code maxRetryAfter} is negative, or {@code
+     *     retryOn} names no type
      * @throws NullPointerException if the name or any setting given is null
      */
     public Retry build() {
@@ -529,6 +564,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       if (budgetSet) {
         Checks.notNull(budget, "budget");
       }
+      Checks.nonNegative(maxRetryAfter, "maxRetryAfter");
       Checks.notNull(timeSource, "timeSource");
       return new Retry(this);
     }
