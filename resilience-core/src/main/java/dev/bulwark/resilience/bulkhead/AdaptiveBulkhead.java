@@ -160,8 +160,9 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
   /**
    * Runs {@code call} with a permit and feeds its duration and outcome to the algorithm.
    *
-   * @throws BulkheadFullException if no permit came free within the maximum wait, or the thread was
-   *     interrupted while it waited (its interrupt status is then set again)
+   * @throws BulkheadFullException if no permit came free within the maximum wait
+   * @throws java.util.concurrent.CancellationException if the thread was interrupted while it
+   *     waited for a permit (its interrupt status is then set again)
    * @throws NullPointerException if {@code call} is null
    */
   @Override
@@ -191,8 +192,9 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
    * {@link Permit#close()} alone returns the permit without a sample. Returning it twice is
    * harmless.
    *
-   * @throws BulkheadFullException if no permit came free within the maximum wait, or the thread was
-   *     interrupted while it waited (its interrupt status is then set again)
+   * @throws BulkheadFullException if no permit came free within the maximum wait
+   * @throws java.util.concurrent.CancellationException if the thread was interrupted while it
+   *     waited for a permit (its interrupt status is then set again)
    */
   @Override
   public Permit acquirePermit() {

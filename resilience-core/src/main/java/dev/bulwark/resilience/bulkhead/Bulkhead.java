@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  * <p>The semantics and defaults are those of resilience4j's {@code SemaphoreBulkhead}: 25
  * concurrent calls and no wait. Threads that wait queue fairly: they get permits in the order they
  * arrived, and a newcomer never takes a permit while others are queued. A waiting thread that is
- * interrupted stops waiting at once, gets a {@link BulkheadFullException} and has its interrupt
- * status set again.
+ * interrupted stops waiting at once, gets a {@link java.util.concurrent.CancellationException} (as
+ * an interrupted {@code Hedge} caller does; not a {@link BulkheadFullException}, since the bulkhead
+ * did not refuse it) and has its interrupt status set again.
  *
  * <p>A call's permit is returned however the call ends (a result, an exception, an error). For work
  * that is not one call, {@link #acquirePermit()} hands out a {@link Permit} whose {@code close()}
@@ -131,8 +132,9 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
   /**
    * Runs {@code call} with a permit, waiting up to {@link Config#maxWait()} for one.
    *
-   * @throws BulkheadFullException if no permit came free within the maximum wait, or the thread was
-   *     interrupted while it waited (its interrupt status is then set again)
+   * @throws BulkheadFullException if no permit came free within the maximum wait
+   * @throws java.util.concurrent.CancellationException if the thread was interrupted while it
+   *     waited for a permit (its interrupt status is then set again)
    * @throws NullPointerException if {@code call} is null
    */
   @Override
@@ -159,8 +161,9 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
    * Return it with {@link Permit#close()} (or {@code onSuccess}/{@code onFailure}, which the
    * bulkhead treats alike); returning it twice is harmless.
    *
-   * @throws BulkheadFullException if no permit came free within the maximum wait, or the thread was
-   *     interrupted while it waited (its interrupt status is then set again)
+   * @throws BulkheadFullException if no permit came free within the maximum wait
+   * @throws java.util.concurrent.CancellationException if the thread was interrupted while it
+   *     waited for a permit (its interrupt status is then set again)
    */
   @Override
   public Permit acquirePermit() {

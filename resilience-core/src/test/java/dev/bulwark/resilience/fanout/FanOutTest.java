@@ -366,7 +366,9 @@ class FanOutTest {
           FanOut fanOut =
               FanOut.builder("real")
                   .maxConcurrency(50)
-                  .timeout(Duration.ofMillis(100))
+                  // real time: long enough for all 100 calls to start on a loaded machine (at
+                  // 100 ms, call 90 once had not started by the deadline)
+                  .timeout(Duration.ofSeconds(2))
                   .threadFactory(recording)
                   .build();
           int platformBefore = Thread.activeCount();
