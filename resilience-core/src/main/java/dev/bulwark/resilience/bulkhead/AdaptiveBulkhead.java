@@ -4,14 +4,14 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
-import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
+import dev.bulwark.resilience.internal.PipelineStep;
 import dev.bulwark.resilience.timeout.TimeoutExceededException;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,7 +46,8 @@ import java.util.function.Predicate;
  * short lock, since algorithms are plain state machines; a change of limit is published as a {@link
  * BulkheadEvent.LimitChanged}.
  */
-public final class AdaptiveBulkhead implements PermitPolicy, EventSource<BulkheadEvent> {
+public final class AdaptiveBulkhead extends PipelineStep
+    implements PermitPolicy, EventSource<BulkheadEvent> {
 
   /**
    * The configuration of an adaptive bulkhead, as built.
@@ -67,18 +68,6 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
       Duration timeout,
       Duration maxWait,
       Predicate<? super Throwable> dropWhen) {}
-
-  static {
-    Chains.register(
-        AdaptiveBulkhead.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((AdaptiveBulkhead) policy).call(rest, next, call);
-          }
-        });
-  }
 
   private final String name;
   private final Config config;
@@ -168,16 +157,17 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     int inFlight = admission.acquire();
     long start = time.nanoTime();
     T result;
     try {
-      result = rest.proceed(next, call);
+      result = rest.proceed(call);
     } catch (Throwable failure) {
       complete(start, inFlight, failure, false);
       throw Exceptions.<X>rethrow(failure);

@@ -4,11 +4,11 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
-import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.PipelineStep;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -39,7 +39,8 @@ import java.util.function.Consumer;
  * nothing: one compare-and-set to take the permit and one to return it. Only a call that must wait
  * takes the lock.
  */
-public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> {
+public final class Bulkhead extends PipelineStep
+    implements PermitPolicy, EventSource<BulkheadEvent> {
 
   /**
    * The configuration of a bulkhead, as built.
@@ -48,18 +49,6 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
    * @param maxWait how long a call may wait for a permit; zero refuses at once
    */
   public record Config(int maxConcurrentCalls, Duration maxWait) {}
-
-  static {
-    Chains.register(
-        Bulkhead.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((Bulkhead) policy).call(rest, next, call);
-          }
-        });
-  }
 
   private final String name;
   private final Config config;
@@ -140,16 +129,17 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     admission.acquire();
     boolean timed = !admission.listeners.isEmpty();
     long start = timed ? time.nanoTime() : 0L;
     try {
-      return rest.proceed(next, call);
+      return rest.proceed(call);
     } finally {
       gate.release();
       admission.finished(start, timed);

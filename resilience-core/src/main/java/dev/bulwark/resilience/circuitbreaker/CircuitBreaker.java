@@ -4,7 +4,6 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
-import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
@@ -15,11 +14,12 @@ import dev.bulwark.resilience.circuitbreaker.BreakerState.HalfOpen;
 import dev.bulwark.resilience.circuitbreaker.BreakerState.Open;
 import dev.bulwark.resilience.circuitbreaker.Window.Counts;
 import dev.bulwark.resilience.circuitbreaker.Window.Thresholds;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.PipelineStep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,19 +118,8 @@ import java.util.function.Predicate;
  * or someone listens to events, once when the window is time-based, otherwise not at all.
  * Transitions, which are rare, take a lock; events are published after it is released.
  */
-public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBreakerEvent> {
-
-  static {
-    Chains.register(
-        CircuitBreaker.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((CircuitBreaker) policy).call(rest, next, call);
-          }
-        });
-  }
+public final class CircuitBreaker extends PipelineStep
+    implements PermitPolicy, EventSource<CircuitBreakerEvent> {
 
   /** The states of a breaker. */
   public enum State {
@@ -326,17 +315,18 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     BreakerState origin = admit(true);
     boolean timed = slowCallsOn || !listeners.isEmpty();
     long start = timed ? time.nanoTime() : 0L;
     T result;
     try {
-      result = rest.proceed(next, call);
+      result = rest.proceed(call);
     } catch (Throwable failure) {
       completeWithFailure(origin, timed, start, failure);
       throw Exceptions.<X>rethrow(failure);

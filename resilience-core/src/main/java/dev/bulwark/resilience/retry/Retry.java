@@ -7,11 +7,12 @@ import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.PipelineStep;
 import dev.bulwark.resilience.internal.RecordedRequests;
 import dev.bulwark.resilience.timeout.Deadline;
 import java.time.Duration;
@@ -93,7 +94,7 @@ import java.util.function.Predicate;
  *
  * <p>A retry is immutable and thread-safe; share one instance per dependency.
  */
-public final class Retry implements Policy, EventSource<RetryEvent> {
+public final class Retry extends PipelineStep implements Policy, EventSource<RetryEvent> {
 
   /*
    * The loop, and why it is shaped so.
@@ -111,18 +112,6 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
    * so that a retry that would not happen anyway does not spend a token that another caller could
    * use.
    */
-
-  static {
-    Chains.register(
-        Retry.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((Retry) policy).call(rest, next, call);
-          }
-        });
-  }
 
   private static final Predicate<Object> NO_RESULT_IS_RETRIED = result -> false;
   private static final Predicate<Exception> EVERY_EXCEPTION = failure -> true;
@@ -230,34 +219,34 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     if (budget == null || !RecordedRequests.begin(budget)) {
-      return attempts(rest, next, call); // no budget, or an enclosing policy recorded the request
+      return attempts(rest, call); // no budget, or an enclosing policy recorded the request
     }
     budget.recordRequest();
     try {
-      return attempts(rest, next, call);
+      return attempts(rest, call);
     } finally {
       RecordedRequests.end(budget);
     }
   }
 
   /** The first attempt, inline, and the retry loop if it fails. */
-  private <T, X extends Exception> T attempts(Chains.Chain rest, int next, Call<T, X> call)
-      throws X {
+  private <T, X extends Exception> T attempts(Chain rest, Call<T, X> call) throws X {
     long start = maxDurationNanos == Long.MAX_VALUE ? 0L : time.nanoTime();
     T result;
     try {
-      result = rest.proceed(next, call);
+      result = rest.proceed(call);
     } catch (Throwable failure) {
-      return retryLoop(rest, next, call, start, null, failure);
+      return retryLoop(rest, call, start, null, failure);
     }
     if (retryOnResult != NO_RESULT_IS_RETRIED && retryOnResult.test(result)) {
-      return retryLoop(rest, next, call, start, result, null);
+      return retryLoop(rest, call, start, result, null);
     }
     if (!listeners.isEmpty()) {
       listeners.publish(new RetryEvent.Succeeded(name, 1));
@@ -267,8 +256,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
 
   /** Retries after a first attempt that threw {@code failure} or returned a rejected result. */
   private <T, X extends Exception> T retryLoop(
-      Chains.Chain rest, int next, Call<T, X> call, long start, T result, Throwable failure)
-      throws X {
+      Chain rest, Call<T, X> call, long start, T result, Throwable failure) throws X {
     Backoff.Sequence delays = backoff.sequence();
     Deadline deadline = Deadline.current().orElse(null);
     int attempt = 1;
@@ -315,7 +303,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       }
       attempt++;
       try {
-        result = rest.proceed(next, call);
+        result = rest.proceed(call);
         failure = null;
       } catch (Throwable t) {
         result = null;

@@ -5,11 +5,12 @@ import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.PipelineStep;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -52,7 +53,7 @@ import java.util.function.Consumer;
  * no call in flight) interrupts the calls whose deadline has passed, and the success path takes no
  * lock and allocates one small object.
  */
-public final class Timeout implements Policy, EventSource<TimeoutEvent> {
+public final class Timeout extends PipelineStep implements Policy, EventSource<TimeoutEvent> {
 
   /**
    * The configuration of a timeout, as built.
@@ -60,18 +61,6 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
    * @param timeout the most time a call is given
    */
   public record Config(Duration timeout) {}
-
-  static {
-    Chains.register(
-        Timeout.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((Timeout) policy).call(rest, next, call);
-          }
-        });
-  }
 
   private final String name;
   private final Config config;
@@ -129,11 +118,12 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     Thread me = Thread.currentThread();
     long start = time.nanoTime();
     long deadline = start + timeoutNanos;
@@ -151,7 +141,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
         && w.thread == me
         && w.state() != WatchedDeadline.DONE) {
       // An enclosing Timeout call on this thread, still running, enforces the earlier deadline.
-      return callEnforcedByOuter(rest, next, call, start);
+      return callEnforcedByOuter(rest, call, start);
     }
     WatchedDeadline node = new WatchedDeadline(time, deadline, me);
     Deadline previous = Deadline.enter(node);
@@ -159,7 +149,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
     Throwable failure = null;
     try {
       watchdog.register(node);
-      result = rest.proceed(next, call);
+      result = rest.proceed(call);
     } catch (Throwable t) {
       failure = t;
     } finally {
@@ -187,13 +177,13 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
     throw timedOut(start, deadline, false, failure);
   }
 
-  private <T, X extends Exception> T callEnforcedByOuter(
-      Chains.Chain rest, int next, Call<T, X> call, long start) throws X {
+  private <T, X extends Exception> T callEnforcedByOuter(Chain rest, Call<T, X> call, long start)
+      throws X {
     if (listeners.isEmpty()) {
-      return rest.proceed(next, call);
+      return rest.proceed(call);
     }
     try {
-      T result = rest.proceed(next, call);
+      T result = rest.proceed(call);
       publishOutcome(start, null);
       return result;
     } catch (Throwable t) {
