@@ -4,7 +4,6 @@ import dev.bulwark.resilience.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,7 +26,31 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A timed wait through {@link #awaitNanos(Lock, Condition, long)} really blocks the waiting
  * thread until it is signalled or until the source is advanced past its deadline. {@link
  * #awaitWaiters(int)} lets a test wait until a thread has reached such a wait before it advances
- * the time, so that virtual-time tests of queues and stop signals are deterministic.
+ * the time, so that virtual-time tests of queues and stop signals are deterministic. A thread stops
+ * counting as a waiter the moment an advance wakes it, before it has even re-taken its lock, so
+ * {@code awaitWaiters(n)} right after an {@code advance} waits for threads that are waiting
+ * <em>again</em>, never for one that is merely on its way out of the last wait.
+ *
+ * <p><b>Testing a {@code Timeout} in virtual time.</b> A timeout's watchdog waits on this source
+ * for the deadline; the call under test runs on a thread of its own and blocks on something that
+ * honours interrupts:
+ *
+ * <pre>{@code
+ * var time = new ManualTimeSource();
+ * Timeout timeout = Timeout.builder("quotes").timeout(ofSeconds(1)).timeSource(time).build();
+ * var never = new CountDownLatch(1);
+ * var failure = new AtomicReference<Throwable>();
+ * Thread caller = Thread.ofVirtual().start(() -> {
+ *   try { timeout.call(() -> { never.await(); return "late"; }); }
+ *   catch (Throwable t) { failure.set(t); }
+ * });
+ * time.awaitWaiters(1);          // the watchdog is waiting for the deadline
+ * time.advance(ofSeconds(1));    // the deadline passes: the watchdog interrupts the caller
+ * caller.join();                 // bound the test with assertTimeoutPreemptively
+ * assertThat(failure.get()).isInstanceOf(TimeoutExceededException.class);
+ * }</pre>
+ *
+ * <p>Advancing by less than the timeout ends nothing; the watchdog waits on, still one waiter.
  *
  * <p>Instances are thread-safe.
  */
@@ -93,7 +116,7 @@ public final class ManualTimeSource implements TimeSource {
    */
   @Override
   public void sleep(Duration duration) throws InterruptedException {
-    Objects.requireNonNull(duration, "duration");
+    Checks.notNull(duration, "duration");
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before sleeping " + duration);
     }
@@ -157,13 +180,15 @@ public final class ManualTimeSource implements TimeSource {
       // that wants to signal this waiter cannot do so before the waiter is really waiting.
       condition.await();
     } finally {
-      unregister(waiter);
+      unregister(waiter); // nothing to do if an advance has removed it already
     }
     return waiter.deadline - now;
   }
 
   /**
-   * Returns how many threads are blocked in a timed wait on this source right now.
+   * Returns how many threads are blocked in a timed wait on this source right now. A thread woken
+   * by an {@link #advance} no longer counts; one woken by a signal of its own condition counts
+   * until it is out of {@link #awaitNanos}.
    *
    * @return the number of waiting threads
    */
@@ -177,9 +202,11 @@ public final class ManualTimeSource implements TimeSource {
   }
 
   /**
-   * Blocks (in real time) until at least {@code count} threads are in a timed wait on this source.
-   * Tests call it before {@link #advance(Duration)} so that the advance cannot race ahead of the
-   * waits it is meant to end. Bound the test with a preemptive timeout.
+   * Blocks (in real time) until at least {@code count} threads are in a timed wait on this source,
+   * counted as {@link #waiters()} counts them. Tests call it before {@link #advance(Duration)} so
+   * that the advance cannot race ahead of the waits it is meant to end, and again after it to wait
+   * until the woken threads have come back to wait once more. Bound the test with a preemptive
+   * timeout.
    *
    * @param count how many waiting threads to wait for
    * @throws InterruptedException if the calling thread is interrupted
@@ -217,7 +244,7 @@ public final class ManualTimeSource implements TimeSource {
   private void unregister(Waiter waiter) {
     lock.lock();
     try {
-      waiters.remove(waiter);
+      waiters.removeIf(w -> w == waiter); // by identity: two waits may have equal records
       waitersChanged.signalAll();
     } finally {
       lock.unlock();
@@ -234,6 +261,10 @@ public final class ManualTimeSource implements TimeSource {
           due.add(w);
         }
       }
+      // Woken now, so no longer waiting: removed here, not when each thread gets its lock back,
+      // so that awaitWaiters(n) after this advance counts only threads that wait again.
+      waiters.removeIf(w -> now - w.deadline >= 0);
+      waitersChanged.signalAll();
     } finally {
       lock.unlock();
     }

@@ -1,5 +1,7 @@
 package dev.bulwark.resilience;
 
+import java.time.Duration;
+
 /**
  * Permission to do one unit of work that is not a single call — a stream, a batch, a session —
  * taken from a {@link PermitPolicy} and handed back with the work's outcome.
@@ -14,9 +16,12 @@ package dev.bulwark.resilience;
  * }</pre>
  *
  * <p>The policy measures the work's duration from the acquisition to the first of {@link
- * #onSuccess()}, {@link #onFailure(Throwable)} or {@link #close()} with its own time source. Only
- * the first of these counts; later calls do nothing, so {@code close()} in a {@code finally} or
- * try-with-resources is always safe.
+ * #onSuccess()}, {@link #onFailure(Throwable)} or {@link #close()} with its own time source. Code
+ * that measured the work itself — async work, a stream timed by its writer, a replayed trace —
+ * reports that duration instead with {@link #onSuccess(Duration)} or {@link #onFailure(Duration,
+ * Throwable)} (resilience4j's {@code onSuccess(duration)} and {@code onError(duration, t)}); a
+ * circuit breaker then judges slow calls by it. Only the first outcome counts; later calls do
+ * nothing, so {@code close()} in a {@code finally} or try-with-resources is always safe.
  */
 public interface Permit extends AutoCloseable {
 
@@ -31,6 +36,37 @@ public interface Permit extends AutoCloseable {
    * @throws NullPointerException if {@code failure} is null
    */
   void onFailure(Throwable failure);
+
+  /**
+   * Reports that the work succeeded after {@code elapsed}, measured by the caller, and releases the
+   * permit. Bulwark's own permits use {@code elapsed} in place of their own measurement; the
+   * default, for a permit that measures nothing (a test double), validates it and reports {@link
+   * #onSuccess()}.
+   *
+   * @param elapsed how long the work took, zero or more
+   * @throws NullPointerException if {@code elapsed} is null
+   * @throws IllegalArgumentException if {@code elapsed} is negative
+   */
+  default void onSuccess(Duration elapsed) {
+    dev.bulwark.resilience.internal.Checks.nonNegative(elapsed, "elapsed");
+    onSuccess();
+  }
+
+  /**
+   * Reports that the work failed after {@code elapsed}, measured by the caller, and releases the
+   * permit; the failure is classified as by {@link #onFailure(Throwable)}. Bulwark's own permits
+   * use {@code elapsed} in place of their own measurement; the default, for a permit that measures
+   * nothing (a test double), validates it and reports {@link #onFailure(Throwable)}.
+   *
+   * @param elapsed how long the work took, zero or more
+   * @param failure why the work failed
+   * @throws NullPointerException if {@code elapsed} or {@code failure} is null
+   * @throws IllegalArgumentException if {@code elapsed} is negative
+   */
+  default void onFailure(Duration elapsed, Throwable failure) {
+    dev.bulwark.resilience.internal.Checks.nonNegative(elapsed, "elapsed");
+    onFailure(failure);
+  }
 
   /**
    * Releases the permit without reporting an outcome, if neither {@link #onSuccess()} nor {@link

@@ -4,7 +4,6 @@ import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import java.io.Serial;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -50,8 +49,8 @@ public abstract class RejectedException extends RuntimeException {
    * @throws IllegalArgumentException if {@code retryAfter} is negative
    */
   protected RejectedException(String policyName, Duration retryAfter, String message) {
-    super(Objects.requireNonNull(message, "message"), null, true, false);
-    this.policyName = Objects.requireNonNull(policyName, "policyName");
+    super(Checks.notNull(message, "message"), null, true, false);
+    this.policyName = Checks.notNull(policyName, "policyName");
     if (retryAfter != null) {
       Checks.nonNegative(retryAfter, "retryAfter");
     }
@@ -71,7 +70,7 @@ public abstract class RejectedException extends RuntimeException {
    */
   protected RejectedException(String policyName, long retryAfterNanos) {
     super(null, null, true, false);
-    this.policyName = Objects.requireNonNull(policyName, "policyName");
+    this.policyName = Checks.notNull(policyName, "policyName");
     if (retryAfterNanos < 0) {
       throw new IllegalArgumentException(
           "retryAfterNanos must not be negative, was " + retryAfterNanos);

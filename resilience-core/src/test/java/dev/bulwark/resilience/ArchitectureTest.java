@@ -3,8 +3,10 @@ package dev.bulwark.resilience;
 import static dev.bulwark.resilience.architecture.BulwarkRules.dependOnlyOn;
 import static dev.bulwark.resilience.architecture.BulwarkRules.internalPackageIsALeaf;
 import static dev.bulwark.resilience.architecture.BulwarkRules.mainClassesOf;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
 import dev.bulwark.resilience.architecture.BulwarkRules;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,22 @@ class ArchitectureTest {
   @Test
   void publicApiDoesNotExposeInternalTypes() {
     BulwarkRules.publicApiDoesNotExposeInternalTypes().check(classes);
+  }
+
+  @Test
+  void onlyBulwarksOwnClassesUseTheInternalPackage() {
+    // Test classes included: every dev.bulwark class on this module's classpath.
+    BulwarkRules.onlyBulwarkDependsOnCoreInternals()
+        .check(new ClassFileImporter().importPackages("dev.bulwark"));
+  }
+
+  @Test
+  void theInternalPackageRuleCatchesApplicationCodeThatUsesIt() {
+    JavaClasses withOutsider =
+        new ClassFileImporter().importPackages("dev.bulwark", "dev.outsider");
+    assertThatThrownBy(() -> BulwarkRules.onlyBulwarkDependsOnCoreInternals().check(withOutsider))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("dev.outsider.UsesBulwarkInternals");
   }
 
   @Test

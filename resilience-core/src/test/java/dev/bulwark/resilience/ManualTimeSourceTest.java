@@ -221,4 +221,86 @@ class ManualTimeSourceTest {
           assertThat(late.elapsed()).isEqualTo(ofMillis(100));
         });
   }
+
+  @Test
+  void aThreadWokenByAnAdvanceStopsCountingAtOnceEvenBeforeItRetakesItsLock() {
+    // Issue 11 item 9: the woken thread counted as a waiter until it had its lock back, so
+    // awaitWaiters(1) right after advance() could return before the thread waited again.
+    ManualTimeSource time = new ManualTimeSource();
+    ReentrantLock lock = new ReentrantLock();
+    Condition never = lock.newCondition();
+    AtomicLong rounds = new AtomicLong();
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          Thread waiter =
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        lock.lock();
+                        try {
+                          for (int i = 0; i < 2; i++) {
+                            time.awaitNanos(lock, never, ofSeconds(1).toNanos());
+                            rounds.incrementAndGet();
+                          }
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        } finally {
+                          lock.unlock();
+                        }
+                      });
+          time.awaitWaiters(1);
+          lock.lock(); // the woken thread cannot get its lock back until the test lets it
+          try {
+            time.advance(ofSeconds(1));
+            assertThat(time.waiters()).isZero();
+            assertThat(rounds).hasValue(0);
+          } finally {
+            lock.unlock();
+          }
+          time.awaitWaiters(1); // now means: waiting again, after its first round
+          assertThat(rounds).hasValue(1);
+          time.advance(ofSeconds(1));
+          waiter.join();
+          assertThat(rounds).hasValue(2);
+          assertThat(time.waiters()).isZero();
+        });
+  }
+
+  @Test
+  void theJavadocRecipeTestsATimeoutInVirtualTime() {
+    ManualTimeSource time = new ManualTimeSource();
+    dev.bulwark.resilience.timeout.Timeout timeout =
+        dev.bulwark.resilience.timeout.Timeout.builder("quotes")
+            .timeout(ofSeconds(1))
+            .timeSource(time)
+            .build();
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          Thread caller =
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        try {
+                          timeout.call(
+                              () -> {
+                                never.await();
+                                return "late";
+                              });
+                        } catch (Throwable t) {
+                          failure.set(t);
+                        }
+                      });
+          time.awaitWaiters(1);
+          time.advance(ofMillis(999));
+          assertThat(caller.isAlive()).isTrue();
+          time.advance(ofMillis(1));
+          caller.join();
+        });
+    assertThat(failure.get())
+        .isInstanceOf(dev.bulwark.resilience.timeout.TimeoutExceededException.class);
+  }
 }

@@ -4,16 +4,16 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
-import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
+import dev.bulwark.resilience.internal.PipelineStep;
 import dev.bulwark.resilience.timeout.TimeoutExceededException;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -46,7 +46,8 @@ import java.util.function.Predicate;
  * short lock, since algorithms are plain state machines; a change of limit is published as a {@link
  * BulkheadEvent.LimitChanged}.
  */
-public final class AdaptiveBulkhead implements PermitPolicy, EventSource<BulkheadEvent> {
+public final class AdaptiveBulkhead extends PipelineStep
+    implements PermitPolicy, EventSource<BulkheadEvent> {
 
   /**
    * The configuration of an adaptive bulkhead, as built.
@@ -68,18 +69,6 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
       Duration maxWait,
       Predicate<? super Throwable> dropWhen) {}
 
-  static {
-    Chains.register(
-        AdaptiveBulkhead.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((AdaptiveBulkhead) policy).call(rest, next, call);
-          }
-        });
-  }
-
   private final String name;
   private final Config config;
   private final TimeSource time;
@@ -99,17 +88,9 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
     this.time = b.timeSource;
     this.gate = new PermitGate(b.initialLimit, time);
     this.admission = new Admission(name, gate, time, b.maxWait, b.maxLimit);
-    this.timeoutNanos = saturatedNanos(b.timeout);
+    this.timeoutNanos = Durations.saturatedNanos(b.timeout);
     this.dropWhen = b.dropWhen;
     this.limit = b.algorithm.start(b.initialLimit, b.minLimit, b.maxLimit);
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 
   /**
@@ -168,23 +149,25 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
   /**
    * Runs {@code call} with a permit and feeds its duration and outcome to the algorithm.
    *
-   * @throws BulkheadFullException if no permit came free within the maximum wait, or the thread was
-   *     interrupted while it waited (its interrupt status is then set again)
+   * @throws BulkheadFullException if no permit came free within the maximum wait
+   * @throws java.util.concurrent.CancellationException if the thread was interrupted while it
+   *     waited for a permit (its interrupt status is then set again)
    * @throws NullPointerException if {@code call} is null
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    Checks.notNull(call, "call");
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     int inFlight = admission.acquire();
     long start = time.nanoTime();
     T result;
     try {
-      result = rest.proceed(next, call);
+      result = rest.proceed(call);
     } catch (Throwable failure) {
       complete(start, inFlight, failure, false);
       throw Exceptions.<X>rethrow(failure);
@@ -199,13 +182,14 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
    * {@link Permit#close()} alone returns the permit without a sample. Returning it twice is
    * harmless.
    *
-   * @throws BulkheadFullException if no permit came free within the maximum wait, or the thread was
-   *     interrupted while it waited (its interrupt status is then set again)
+   * @throws BulkheadFullException if no permit came free within the maximum wait
+   * @throws java.util.concurrent.CancellationException if the thread was interrupted while it
+   *     waited for a permit (its interrupt status is then set again)
    */
   @Override
   public Permit acquirePermit() {
     int inFlight = admission.acquire();
-    return new GatePermit(completion, time.nanoTime(), inFlight);
+    return new GatePermit(completion, time, inFlight);
   }
 
   private void complete(long startNanos, int inFlight, Throwable failure, boolean abandoned) {
@@ -363,14 +347,14 @@ public final class AdaptiveBulkhead implements PermitPolicy, EventSource<Bulkhea
      * Validates the settings and builds the bulkhead.
      *
      * @return the bulkhead
-     * @throws IllegalArgumentException if {@code minLimit} is less than 1, {@code maxLimit} is less
-     *     than {@code minLimit}, {@code initialLimit} is outside [minLimit, maxLimit], {@code
-     *     timeout} is not positive, or {@code maxWait} is negative
+     * @throws IllegalArgumentException if the name is blank, {@code minLimit} is less than 1,
+     *     {@code maxLimit} is less than {@code minLimit}, {@code initialLimit} is outside
+     *     [minLimit, maxLimit], {@code timeout} is not positive, or {@code maxWait} is negative
      * @throws NullPointerException if the name, {@code algorithm}, {@code timeout}, {@code
      *     maxWait}, {@code dropWhen} or {@code timeSource} is null
      */
     public AdaptiveBulkhead build() {
-      Checks.notNull(name, "name");
+      Checks.name(name);
       Checks.notNull(algorithm, "algorithm");
       Checks.atLeast(minLimit, 1, "minLimit");
       Checks.require(

@@ -4,6 +4,7 @@ import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 
 /**
  * The part both bulkheads share: taking a permit from the gate within the maximum wait, refusing
@@ -33,17 +34,9 @@ final class Admission {
     this.gate = gate;
     this.time = time;
     this.maxWait = maxWait;
-    this.maxWaitNanos = saturatedNanos(maxWait);
+    this.maxWaitNanos = Durations.saturatedNanos(maxWait);
     this.maxLimit = maxLimit;
     this.listeners = new Listeners<>("bulkhead '" + name + "'");
-  }
-
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 
   TimeSource time() {
@@ -51,7 +44,9 @@ final class Admission {
   }
 
   /**
-   * Takes a permit or throws.
+   * Takes a permit or throws: {@link BulkheadFullException} if none came free in time, {@link
+   * CancellationException} (with the interrupt status set again) if the thread was interrupted
+   * while it waited, as a hedge does. An interrupted wait is not a refusal: no Rejected event.
    *
    * @return the in-flight count including this permit
    */
@@ -61,8 +56,11 @@ final class Admission {
       inFlight = gate.acquire(maxWaitNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw refuse(
-          "bulkhead '" + name + "' stopped waiting for a permit: the thread was interrupted");
+      CancellationException cancelled =
+          new CancellationException(
+              "bulkhead '" + name + "' stopped waiting for a permit: the thread was interrupted");
+      cancelled.initCause(e);
+      throw cancelled;
     }
     if (inFlight < 0) {
       throw refuse(fullMessage());

@@ -4,13 +4,12 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
-import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.PipelineStep;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -28,8 +27,9 @@ import java.util.function.Consumer;
  * <p>The semantics and defaults are those of resilience4j's {@code SemaphoreBulkhead}: 25
  * concurrent calls and no wait. Threads that wait queue fairly: they get permits in the order they
  * arrived, and a newcomer never takes a permit while others are queued. A waiting thread that is
- * interrupted stops waiting at once, gets a {@link BulkheadFullException} and has its interrupt
- * status set again.
+ * interrupted stops waiting at once, gets a {@link java.util.concurrent.CancellationException} (as
+ * an interrupted {@code Hedge} caller does; not a {@link BulkheadFullException}, since the bulkhead
+ * did not refuse it) and has its interrupt status set again.
  *
  * <p>A call's permit is returned however the call ends (a result, an exception, an error). For work
  * that is not one call, {@link #acquirePermit()} hands out a {@link Permit} whose {@code close()}
@@ -39,7 +39,8 @@ import java.util.function.Consumer;
  * nothing: one compare-and-set to take the permit and one to return it. Only a call that must wait
  * takes the lock.
  */
-public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> {
+public final class Bulkhead extends PipelineStep
+    implements PermitPolicy, EventSource<BulkheadEvent> {
 
   /**
    * The configuration of a bulkhead, as built.
@@ -48,18 +49,6 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
    * @param maxWait how long a call may wait for a permit; zero refuses at once
    */
   public record Config(int maxConcurrentCalls, Duration maxWait) {}
-
-  static {
-    Chains.register(
-        Bulkhead.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((Bulkhead) policy).call(rest, next, call);
-          }
-        });
-  }
 
   private final String name;
   private final Config config;
@@ -132,23 +121,25 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
   /**
    * Runs {@code call} with a permit, waiting up to {@link Config#maxWait()} for one.
    *
-   * @throws BulkheadFullException if no permit came free within the maximum wait, or the thread was
-   *     interrupted while it waited (its interrupt status is then set again)
+   * @throws BulkheadFullException if no permit came free within the maximum wait
+   * @throws java.util.concurrent.CancellationException if the thread was interrupted while it
+   *     waited for a permit (its interrupt status is then set again)
    * @throws NullPointerException if {@code call} is null
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    Checks.notNull(call, "call");
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     admission.acquire();
     boolean timed = !admission.listeners.isEmpty();
     long start = timed ? time.nanoTime() : 0L;
     try {
-      return rest.proceed(next, call);
+      return rest.proceed(call);
     } finally {
       gate.release();
       admission.finished(start, timed);
@@ -160,13 +151,14 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
    * Return it with {@link Permit#close()} (or {@code onSuccess}/{@code onFailure}, which the
    * bulkhead treats alike); returning it twice is harmless.
    *
-   * @throws BulkheadFullException if no permit came free within the maximum wait, or the thread was
-   *     interrupted while it waited (its interrupt status is then set again)
+   * @throws BulkheadFullException if no permit came free within the maximum wait
+   * @throws java.util.concurrent.CancellationException if the thread was interrupted while it
+   *     waited for a permit (its interrupt status is then set again)
    */
   @Override
   public Permit acquirePermit() {
     int inFlight = admission.acquire();
-    return new GatePermit(completion, time.nanoTime(), inFlight);
+    return new GatePermit(completion, time, inFlight);
   }
 
   private void complete(long startNanos, int inFlight, Throwable failure, boolean abandoned) {
@@ -232,12 +224,12 @@ public final class Bulkhead implements PermitPolicy, EventSource<BulkheadEvent> 
      * Validates the settings and builds the bulkhead.
      *
      * @return the bulkhead
-     * @throws IllegalArgumentException if {@code maxConcurrentCalls} is less than 1 or {@code
-     *     maxWait} is negative
+     * @throws IllegalArgumentException if the name is blank, {@code maxConcurrentCalls} is less
+     *     than 1 or {@code maxWait} is negative
      * @throws NullPointerException if the name, {@code maxWait} or {@code timeSource} is null
      */
     public Bulkhead build() {
-      Checks.notNull(name, "name");
+      Checks.name(name);
       Checks.atLeast(maxConcurrentCalls, 1, "maxConcurrentCalls");
       Checks.nonNegative(maxWait, "maxWait");
       Checks.notNull(timeSource, "timeSource");

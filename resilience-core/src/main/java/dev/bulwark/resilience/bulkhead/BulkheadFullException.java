@@ -4,9 +4,10 @@ import dev.bulwark.resilience.RejectedException;
 import java.io.Serial;
 
 /**
- * A bulkhead refused a call: all its permits were taken and none came free within its maximum wait
- * (or the waiting thread was interrupted, in which case the thread's interrupt status is set
- * again). The call never started.
+ * A bulkhead refused a call: all its permits were taken and none came free within its maximum wait.
+ * The call never started. (A caller interrupted while it waits in the queue gets a {@link
+ * java.util.concurrent.CancellationException} instead, with its interrupt status set again: it was
+ * not refused, it was told to stop.)
  *
  * <p>A bulkhead cannot tell when a permit will come free, so {@link #retryAfter()} is empty; a
  * service usually answers such a refusal with HTTP 503.

@@ -4,7 +4,6 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
-import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
@@ -15,11 +14,12 @@ import dev.bulwark.resilience.circuitbreaker.BreakerState.HalfOpen;
 import dev.bulwark.resilience.circuitbreaker.BreakerState.Open;
 import dev.bulwark.resilience.circuitbreaker.Window.Counts;
 import dev.bulwark.resilience.circuitbreaker.Window.Thresholds;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.PipelineStep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,19 +118,8 @@ import java.util.function.Predicate;
  * or someone listens to events, once when the window is time-based, otherwise not at all.
  * Transitions, which are rare, take a lock; events are published after it is released.
  */
-public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBreakerEvent> {
-
-  static {
-    Chains.register(
-        CircuitBreaker.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((CircuitBreaker) policy).call(rest, next, call);
-          }
-        });
-  }
+public final class CircuitBreaker extends PipelineStep
+    implements PermitPolicy, EventSource<CircuitBreakerEvent> {
 
   /** The states of a breaker. */
   public enum State {
@@ -326,17 +315,18 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     BreakerState origin = admit(true);
     boolean timed = slowCallsOn || !listeners.isEmpty();
     long start = timed ? time.nanoTime() : 0L;
     T result;
     try {
-      result = rest.proceed(next, call);
+      result = rest.proceed(call);
     } catch (Throwable failure) {
       completeWithFailure(origin, timed, start, failure);
       throw Exceptions.<X>rethrow(failure);
@@ -466,28 +456,41 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
 
   private void completeWithSuccess(boolean timed, long start) {
     long now = timed || timeWindow ? time.nanoTime() : 0L;
-    boolean slow = timed && now - start > slowCallNanos;
-    if (!listeners.isEmpty() && publishesOutcomes()) {
-      listeners.publish(new CircuitBreakerEvent.Success(name, elapsed(timed, start, now), slow));
-    }
-    record(slow ? Window.SLOW : 0, now);
+    recordSuccess(now, timed ? now - start : UNTIMED);
   }
 
   private void completeWithFailure(
       BreakerState origin, boolean timed, long start, Throwable failure) {
     long now = timed || timeWindow ? time.nanoTime() : 0L;
-    if (isIgnored(failure)) {
+    recordFailure(origin, now, timed ? now - start : UNTIMED, failure);
+  }
+
+  /** The elapsed time of an outcome that was not timed: never slow, reported as zero. */
+  private static final long UNTIMED = -1L;
+
+  /** Records a success that took {@code elapsedNanos} ({@link #UNTIMED} if not measured). */
+  private void recordSuccess(long now, long elapsedNanos) {
+    boolean slow = elapsedNanos > slowCallNanos;
+    if (!listeners.isEmpty() && publishesOutcomes()) {
+      listeners.publish(new CircuitBreakerEvent.Success(name, elapsed(elapsedNanos), slow));
+    }
+    record(slow ? Window.SLOW : 0, now);
+  }
+
+  /** Records a failure that took {@code elapsedNanos} ({@link #UNTIMED} if not measured). */
+  private void recordFailure(BreakerState origin, long now, long elapsedNanos, Throwable failure) {
+    Throwable classified = Exceptions.classified(failure);
+    if (isIgnored(classified)) {
       release(origin);
       if (!listeners.isEmpty() && publishesOutcomes()) {
-        listeners.publish(
-            new CircuitBreakerEvent.Ignored(name, elapsed(timed, start, now), failure));
+        listeners.publish(new CircuitBreakerEvent.Ignored(name, elapsed(elapsedNanos), failure));
       }
       return;
     }
-    boolean slow = timed && now - start > slowCallNanos;
-    boolean recorded = isRecorded(failure);
+    boolean slow = elapsedNanos > slowCallNanos;
+    boolean recorded = isRecorded(classified);
     if (!listeners.isEmpty() && publishesOutcomes()) {
-      Duration elapsed = elapsed(timed, start, now);
+      Duration elapsed = elapsed(elapsedNanos);
       listeners.publish(
           recorded
               ? new CircuitBreakerEvent.Failure(name, elapsed, slow, failure)
@@ -501,8 +504,8 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
     return !(s instanceof Disabled || s instanceof ForcedOpen);
   }
 
-  private static Duration elapsed(boolean timed, long start, long now) {
-    return timed ? Duration.ofNanos(now - start) : Duration.ZERO;
+  private static Duration elapsed(long elapsedNanos) {
+    return elapsedNanos == UNTIMED ? Duration.ZERO : Duration.ofNanos(elapsedNanos);
   }
 
   /** Records an outcome in the current state, and moves the breaker on if its window says so. */
@@ -693,6 +696,23 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
       Checks.notNull(failure, "failure");
       if (done.compareAndSet(false, true)) {
         completeWithFailure(origin, true, start, failure);
+      }
+    }
+
+    @Override
+    public void onSuccess(Duration elapsed) {
+      long nanos = Durations.saturatedNanos(Checks.nonNegative(elapsed, "elapsed"));
+      if (done.compareAndSet(false, true)) {
+        recordSuccess(time.nanoTime(), nanos);
+      }
+    }
+
+    @Override
+    public void onFailure(Duration elapsed, Throwable failure) {
+      long nanos = Durations.saturatedNanos(Checks.nonNegative(elapsed, "elapsed"));
+      Checks.notNull(failure, "failure");
+      if (done.compareAndSet(false, true)) {
+        recordFailure(origin, time.nanoTime(), nanos, failure);
       }
     }
 
@@ -920,8 +940,7 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
      *     predicates of {@code recordOn} or {@code ignore} included)
      */
     public CircuitBreaker build() {
-      Checks.notNull(name, "name");
-      Checks.require(!name.isBlank(), "name must not be blank");
+      Checks.name(name);
       Checks.inRange(failureRateThreshold, 0, false, 100, true, "failureRateThreshold");
       Checks.inRange(slowCallRateThreshold, 0, false, 100, true, "slowCallRateThreshold");
       if (slowCallDurationSet) {

@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * The sequence numbers make every CAS safe from ABA: neither the totals nor a slot can return to
  * an earlier value until some 2^31 records later, so a thread that read a value which has since
  * moved on fails its CAS (or, reading a slot whose sequence number is neither seq nor seq - n,
- * knows its reading of the totals is stale) and simply reads again. An earlier version tagged
- * slots with a lap parity only: a stress test on a one-slot ring caught totals going back to an
- * identical value and a late helper advancing them twice.
+ * knows its reading of the totals is stale) and simply reads again. A lap parity alone is not
+ * enough: on a one-slot ring the totals can return to an identical value, and a late helper then
+ * advances them twice (CircuitBreakerStressTest pins this).
  *
  * The healthy steady state costs one read. When the totals say the window is full and holds no
  * failure and no slow call, and the new outcome is a fast success, the record changes nothing
@@ -101,10 +101,10 @@ final class CountWindow implements Window {
    * pause let the waiting thread read both lines again while the owner was still writing them,
    * and the two threads settled into taking turns record by record, each turn moving both lines
    * across; waiting longer leaves the lines with the thread that has them, which records several
-   * times in a row. With one call in 100 failing (the window holds a failure, so no record takes
-   * the fast path described atop the class) this doubled a 2-thread window (countMixed: 21 to
-   * 41-45 ops/us in paired quick runs) and left the 1-thread one as it was (70 ops/us). Every
-   * wait is bounded, so progress never depends on a thread being scheduled.
+   * times in a row. This matters when the window holds a failure, so that no record takes the fast
+   * path described atop the class (the CircuitBreaker benchmark's countMixed variant; its numbers
+   * are in benchmarks/README.md). Every wait is bounded, so progress never depends on a thread
+   * being scheduled.
    */
   private static final int PATIENCE = 4;
   private static final int MAX_SPINS = 64;

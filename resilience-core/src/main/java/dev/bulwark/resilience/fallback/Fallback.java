@@ -48,13 +48,13 @@ import java.util.function.Predicate;
 public final class Fallback<T> implements EventSource<FallbackEvent> {
 
   /**
-   * The configuration of a fallback.
+   * The configuration of a fallback. Like every policy's {@code Config}, it holds the settings that
+   * shape behaviour, not the name (read it with {@link #name()}).
    *
-   * @param name the name its events carry
    * @param handled the exception types it replaces
    * @param conditional whether a {@link #when(Predicate) condition} must hold as well
    */
-  public record Config(String name, List<Class<? extends Exception>> handled, boolean conditional) {
+  public record Config(List<Class<? extends Exception>> handled, boolean conditional) {
     /** Copies {@code handled} so that the record is immutable. */
     public Config {
       handled = List.copyOf(handled);
@@ -148,9 +148,10 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
    * @param name the name
    * @return a new fallback; this one is unchanged
    * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank
    */
   public Fallback<T> named(String name) {
-    Checks.notNull(name, "name");
+    Checks.name(name);
     return new Fallback<>(name, function, handled, condition);
   }
 
@@ -169,7 +170,7 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
    * @return the configuration
    */
   public Config config() {
-    return new Config(name, handled, condition != ALWAYS);
+    return new Config(handled, condition != ALWAYS);
   }
 
   @Override

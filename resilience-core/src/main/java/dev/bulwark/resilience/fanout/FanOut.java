@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.fanout;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -79,6 +79,7 @@ public final class FanOut implements EventSource<FanOutEvent> {
   private final Config config;
   private final TimeSource time;
   private final ThreadFactory threadFactory;
+  private final ContextPropagator contextPropagator;
   private final long graceNanos;
   private final Listeners<FanOutEvent> listeners;
 
@@ -90,7 +91,8 @@ public final class FanOut implements EventSource<FanOutEvent> {
         b.threadFactory != null
             ? b.threadFactory
             : Thread.ofVirtual().name("bulwark-fanout-" + b.name + "-", 0).factory();
-    this.graceNanos = saturatedNanos(b.cancelGrace);
+    this.contextPropagator = b.contextPropagator;
+    this.graceNanos = Durations.saturatedNanos(b.cancelGrace);
     this.listeners = new Listeners<>("fan-out '" + b.name + "'");
   }
 
@@ -138,8 +140,8 @@ public final class FanOut implements EventSource<FanOutEvent> {
    * @throws NullPointerException if {@code inputs} or {@code task} is null
    */
   public <I, T> List<Outcome<T>> map(List<? extends I> inputs, Task<? super I, ? extends T> task) {
-    Objects.requireNonNull(inputs, "inputs");
-    Objects.requireNonNull(task, "task");
+    Checks.notNull(inputs, "inputs");
+    Checks.notNull(task, "task");
     List<Call<T, Exception>> calls = new ArrayList<>(inputs.size());
     for (I input : inputs) {
       calls.add(() -> task.apply(input));
@@ -156,10 +158,10 @@ public final class FanOut implements EventSource<FanOutEvent> {
    * @throws NullPointerException if {@code calls} or any of them is null
    */
   public <T> List<Outcome<T>> call(List<? extends Call<? extends T, ?>> calls) {
-    Objects.requireNonNull(calls, "calls");
+    Checks.notNull(calls, "calls");
     List<Call<? extends T, ?>> copy = new ArrayList<>(calls.size());
     for (int i = 0; i < calls.size(); i++) {
-      copy.add(Objects.requireNonNull(calls.get(i), "calls[" + i + "]"));
+      copy.add(Checks.notNull(calls.get(i), "calls[" + i + "]"));
     }
     if (copy.isEmpty()) {
       return List.of();
@@ -183,6 +185,7 @@ public final class FanOut implements EventSource<FanOutEvent> {
     private final Outcome<T>[] outcomes;
     private final Thread[] threads;
     private final Deadline deadline;
+    private final ContextPropagator.Snapshot context = contextPropagator.capture();
     private final long start;
     private int running; // guarded by lock
     private int finished; // guarded by lock
@@ -296,7 +299,7 @@ public final class FanOut implements EventSource<FanOutEvent> {
       Thread thread;
       try {
         thread = threadFactory.newThread(() -> runCall(index, call));
-        Objects.requireNonNull(thread, "threadFactory returned null");
+        Checks.notNull(thread, "threadFactory returned null");
         running++;
         threads[index] = thread;
         thread.start();
@@ -312,10 +315,16 @@ public final class FanOut implements EventSource<FanOutEvent> {
 
     private void runCall(int index, Call<? extends T, ?> call) {
       Outcome<T> outcome;
+      ContextPropagator.Scope scope = null;
       try {
+        scope = context.restore();
         outcome = new Outcome.Success<>(deadline.callAsCurrent(call));
       } catch (Throwable t) {
         outcome = new Outcome.Failure<>(t);
+      } finally {
+        if (scope != null) {
+          scope.close();
+        }
       }
       lock.lock();
       try {
@@ -336,14 +345,6 @@ public final class FanOut implements EventSource<FanOutEvent> {
     }
   }
 
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return Long.MAX_VALUE / 2;
-    }
-  }
-
   @Override
   public String toString() {
     return "FanOut["
@@ -360,7 +361,9 @@ public final class FanOut implements EventSource<FanOutEvent> {
     private final String name;
     private int maxConcurrency = 16;
     private Duration timeout;
+    private boolean timeoutSet;
     private Duration cancelGrace = Duration.ofSeconds(1);
+    private ContextPropagator contextPropagator = ContextPropagator.none();
     private TimeSource timeSource = TimeSource.system();
     private ThreadFactory threadFactory;
     private boolean threadFactorySet;
@@ -388,6 +391,7 @@ public final class FanOut implements EventSource<FanOutEvent> {
      */
     public Builder timeout(Duration timeout) {
       this.timeout = timeout;
+      this.timeoutSet = true;
       return this;
     }
 
@@ -428,20 +432,38 @@ public final class FanOut implements EventSource<FanOutEvent> {
     }
 
     /**
+     * Sets what carries the caller's thread context (a logging MDC, a trace span, a {@link
+     * ThreadLocal}) to the threads that run the calls (default {@link ContextPropagator#none()}):
+     * captured once per batch on the thread that calls {@code all} or {@code map}, restored around
+     * each call on its own thread.
+     *
+     * @param contextPropagator the propagator
+     * @return this builder
+     */
+    public Builder contextPropagator(ContextPropagator contextPropagator) {
+      this.contextPropagator = contextPropagator;
+      return this;
+    }
+
+    /**
      * Validates the settings and builds the fan-out.
      *
      * @return the fan-out
-     * @throws IllegalArgumentException if {@code maxConcurrency} is less than 1, {@code timeout} is
-     *     not positive or {@code cancelGrace} is negative
-     * @throws NullPointerException if {@code timeout} was not set, or the name, {@code timeout},
-     *     {@code cancelGrace}, {@code timeSource} or {@code threadFactory} is null
+     * @throws IllegalArgumentException if the name is blank, {@code maxConcurrency} is less than 1,
+     *     {@code timeout} is not positive or {@code cancelGrace} is negative
+     * @throws IllegalStateException if {@code timeout} was not set ({@code timeout is required: set
+     *     it with .timeout(Duration)})
+     * @throws NullPointerException if the name, {@code timeout}, {@code cancelGrace}, {@code
+     *     timeSource}, {@code contextPropagator} or {@code threadFactory} is null
      */
     public FanOut build() {
-      Checks.notNull(name, "name");
+      Checks.name(name);
+      Checks.required(timeoutSet, "timeout", ".timeout(Duration)");
       Checks.atLeast(maxConcurrency, 1, "maxConcurrency");
       Checks.positive(timeout, "timeout");
       Checks.nonNegative(cancelGrace, "cancelGrace");
       Checks.notNull(timeSource, "timeSource");
+      Checks.notNull(contextPropagator, "contextPropagator");
       if (threadFactorySet) {
         Checks.notNull(threadFactory, "threadFactory");
       }

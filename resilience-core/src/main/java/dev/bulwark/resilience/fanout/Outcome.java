@@ -1,9 +1,9 @@
 package dev.bulwark.resilience.fanout;
 
+import dev.bulwark.resilience.internal.Checks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * How one call of a {@link FanOut} ended: with a value, with a failure, or not by the deadline.
@@ -41,7 +41,7 @@ public sealed interface Outcome<T> {
   record Failure<T>(Throwable failure) implements Outcome<T> {
     /** Checks that the failure is there. */
     public Failure {
-      Objects.requireNonNull(failure, "failure");
+      Checks.notNull(failure, "failure");
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.hedge;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
@@ -13,7 +14,6 @@ import dev.bulwark.resilience.internal.RecordedRequests;
 import dev.bulwark.resilience.retry.RetryBudget;
 import dev.bulwark.resilience.timeout.Deadline;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CancellationException;
@@ -81,6 +81,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
   private final Config config;
   private final TimeSource time;
   private final ThreadFactory threadFactory;
+  private final ContextPropagator contextPropagator;
   private final RetryBudget budget;
   private final long fixedDelayNanos;
   private final LatencyWindow latencies;
@@ -100,7 +101,8 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
             ? b.threadFactory
             : Thread.ofVirtual().name("bulwark-hedge-" + b.name + "-", 0).factory();
     this.budget = b.budget;
-    this.fixedDelayNanos = saturatedNanos(b.delay);
+    this.contextPropagator = b.contextPropagator;
+    this.fixedDelayNanos = Durations.saturatedNanos(b.delay);
     this.latencies =
         Double.isNaN(b.percentile) ? null : new LatencyWindow(b.percentile, fixedDelayNanos);
     this.listeners = new Listeners<>("hedge '" + b.name + "'");
@@ -161,7 +163,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
+    Checks.notNull(call, "call");
     if (budget == null || !RecordedRequests.begin(budget)) {
       return new Attempts<T>(call, Deadline.current().orElse(null)).run();
     }
@@ -184,6 +186,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
   private final class Attempts<T> {
     private final Call<T, ?> call;
     private final Deadline deadline;
+    private final ContextPropagator.Snapshot context = contextPropagator.capture();
     private final Object[] recorded = RecordedRequests.carried(); // budgets of this logical call
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -276,7 +279,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
 
     private void start(int index) {
       Thread thread = threadFactory.newThread(() -> attempt(index));
-      Objects.requireNonNull(thread, "threadFactory returned null");
+      Checks.notNull(thread, "threadFactory returned null");
       threads[index] = thread;
       started++;
       running++;
@@ -302,11 +305,16 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
       T result = null;
       Throwable failure = null;
       int adopted = RecordedRequests.adopt(recorded); // nested retries: the same logical call
+      ContextPropagator.Scope scope = null;
       try {
+        scope = context.restore();
         result = deadline == null ? call.call() : deadline.callAsCurrent(call);
       } catch (Throwable t) {
         failure = t;
       } finally {
+        if (scope != null) {
+          scope.close();
+        }
         RecordedRequests.drop(adopted);
       }
       long now = failure == null ? time.nanoTime() : 0;
@@ -344,14 +352,6 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
     }
   }
 
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return Long.MAX_VALUE / 2;
-    }
-  }
-
   @Override
   public String toString() {
     return "Hedge["
@@ -373,6 +373,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
   public static final class Builder {
     private final String name;
     private Duration delay;
+    private boolean delaySet;
     private double percentile = Double.NaN;
     private boolean byPercentile;
     private int maxExtraAttempts = 1;
@@ -381,6 +382,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
     private ThreadFactory threadFactory;
     private boolean threadFactorySet;
     private TimeSource timeSource = TimeSource.system();
+    private ContextPropagator contextPropagator = ContextPropagator.none();
 
     private Builder(String name) {
       this.name = name;
@@ -394,6 +396,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
      */
     public Builder delay(Duration delay) {
       this.delay = delay;
+      this.delaySet = true;
       this.percentile = Double.NaN;
       this.byPercentile = false;
       return this;
@@ -411,6 +414,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
     public Builder delayAtPercentile(double percentile, Duration fallbackDelay) {
       this.percentile = percentile;
       this.delay = fallbackDelay;
+      this.delaySet = true;
       this.byPercentile = true;
       return this;
     }
@@ -463,15 +467,33 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
     }
 
     /**
+     * Sets what carries the caller's thread context (a logging MDC, a trace span, a {@link
+     * ThreadLocal}) to the threads that run the attempts (default {@link
+     * ContextPropagator#none()}): captured once per call on the caller's thread, restored around
+     * each attempt on its own thread.
+     *
+     * @param contextPropagator the propagator
+     * @return this builder
+     */
+    public Builder contextPropagator(ContextPropagator contextPropagator) {
+      this.contextPropagator = contextPropagator;
+      return this;
+    }
+
+    /**
      * Validates the settings and builds the hedge.
      *
      * @return the hedge
-     * @throws IllegalArgumentException if the delay is negative, the percentile is outside (0,
-     *     100], or {@code maxExtraAttempts} is less than 1
-     * @throws NullPointerException if the name or any setting given is null, or no delay was set
+     * @throws IllegalStateException if no delay was set ({@code delay is required: set it with
+     *     .delay(Duration) or .delayAtPercentile(double, Duration)})
+     * @throws IllegalArgumentException if the name is blank, the delay is negative, the percentile
+     *     is outside (0, 100], or {@code maxExtraAttempts} is less than 1
+     * @throws NullPointerException if the name or any setting given is null
      */
     public Hedge build() {
-      Checks.notNull(name, "name");
+      Checks.name(name);
+      Checks.required(
+          delaySet, "delay", ".delay(Duration) or .delayAtPercentile(double, Duration)");
       if (!byPercentile) {
         Checks.nonNegative(delay, "delay");
       } else {
@@ -486,6 +508,7 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
         Checks.notNull(threadFactory, "threadFactory");
       }
       Checks.notNull(timeSource, "timeSource");
+      Checks.notNull(contextPropagator, "contextPropagator");
       return new Hedge(this);
     }
   }

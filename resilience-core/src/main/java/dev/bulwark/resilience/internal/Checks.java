@@ -11,7 +11,16 @@ import java.util.Objects;
  * ({@code builder(name)}, {@code fixed(delay)}, ...) and its setters store what they are given, and
  * {@code build()} validates every setting, refusing a null with {@link #notNull} (a {@link
  * NullPointerException} whose message is the setting's name), as it refuses any other bad value. A
- * setting whose null would mean "unset" is refused too, never silently defaulted.
+ * setting whose null would mean "unset" is refused too, never silently defaulted. Arguments of
+ * run-time methods ({@code call(c)}) are refused the same way, with the parameter's name.
+ *
+ * <p><b>Names.</b> Every policy's name passes {@link #name}: not null, not blank, and a blank one
+ * is shown in the message ({@code name must not be blank, was ' '}).
+ *
+ * <p><b>Required settings.</b> A setting with no default that was never given fails {@code build()}
+ * through {@link #required}: an {@link IllegalStateException} saying what to call ({@code timeout
+ * is required: set it with .timeout(Duration)}). A required setting given as null is a null like
+ * any other ({@link NullPointerException}).
  *
  * <p>Internal to Bulwark's modules; not an API for applications.
  */
@@ -31,12 +40,42 @@ public final class Checks {
   }
 
   /**
-   * Returns {@code value}, or fails with a {@link NullPointerException} naming the setting.
+   * Returns {@code value}, or fails with a {@link NullPointerException} whose message is the name
+   * of the setting or parameter.
    *
    * @throws NullPointerException if {@code value} is null
    */
   public static <T> T notNull(T value, String name) {
     return Objects.requireNonNull(value, name);
+  }
+
+  /**
+   * Returns {@code name} if it is a policy's usable name: not null and not blank.
+   *
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if it is empty or only white space; the message shows it
+   */
+  public static String name(String name) {
+    notNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
+    }
+    return name;
+  }
+
+  /**
+   * Fails unless a required setting was given: {@code required(set, "timeout",
+   * ".timeout(Duration)")} says {@code timeout is required: set it with .timeout(Duration)}.
+   *
+   * @param set whether the builder's setter was called
+   * @param setting the setting's name
+   * @param setter how to set it, as the user would write it
+   * @throws IllegalStateException if it was not given
+   */
+  public static void required(boolean set, String setting, String setter) {
+    if (!set) {
+      throw new IllegalStateException(setting + " is required: set it with " + setter);
+    }
   }
 
   /**

@@ -4,10 +4,48 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 
-/** Formats durations for people: {@code 4.2s}, {@code 150ms}, {@code 12.5µs}. Internal. */
+/**
+ * Durations for Bulwark's modules: formatted for people ({@code 4.2s}, {@code 150ms}, {@code
+ * 12.5µs}), and converted to nanoseconds with one overflow rule ({@link #saturatedNanos}).
+ * Internal.
+ */
 public final class Durations {
 
+  /**
+   * The longest wait in nanoseconds: {@code Long.MAX_VALUE / 2}, about 146 years, and "forever" to
+   * anything that waits.
+   */
+  public static final long MAX_NANOS = Long.MAX_VALUE / 2;
+
   private Durations() {}
+
+  /**
+   * Returns {@code duration} in nanoseconds, clamped to [{@code -MAX_NANOS}, {@link #MAX_NANOS}].
+   *
+   * <p>The one overflow rule of every module. Half the range, not all of it, because the result is
+   * added to and compared with readings of {@code TimeSource.nanoTime()}, which may be any long,
+   * negative included: {@code deadline = now + nanos} may wrap, and {@code deadline - now > 0} is
+   * still right as long as the two are less than {@code 2^63} apart, which {@code MAX_NANOS}
+   * guarantees with room for the elapsed time. No wait of Bulwark's lasts anywhere near 146 years,
+   * so the clamp changes no behaviour.
+   *
+   * @param duration the duration, of any length
+   * @return its nanoseconds, clamped
+   * @throws NullPointerException if {@code duration} is null
+   */
+  public static long saturatedNanos(Duration duration) {
+    long seconds = duration.getSeconds();
+    if (seconds > MAX_WHOLE_SECONDS) {
+      return MAX_NANOS;
+    }
+    if (seconds < -MAX_WHOLE_SECONDS) {
+      return -MAX_NANOS;
+    }
+    // |seconds| <= 4611686018: seconds * 10^9 + nano fits a long exactly; clamp the last second.
+    return Math.clamp(seconds * 1_000_000_000L + duration.getNano(), -MAX_NANOS, MAX_NANOS);
+  }
+
+  private static final long MAX_WHOLE_SECONDS = MAX_NANOS / 1_000_000_000L;
 
   /**
    * Formats {@code duration} in the largest unit of ns, µs, ms and s that keeps it at least one,

@@ -15,4 +15,29 @@ public final class Exceptions {
   public static <X extends Throwable> RuntimeException rethrow(Throwable failure) throws X {
     throw (X) failure;
   }
+
+  /**
+   * Returns what a policy classifies when {@code failure} is thrown: the failure itself, or, for a
+   * {@link java.util.concurrent.CompletionException} or {@link
+   * java.util.concurrent.ExecutionException} with a cause, that cause (unwrapped again while it is
+   * one of the two). These wrappers only say "the work ran elsewhere"; whether it counts as a
+   * failure, is ignored or is retried depends on what the work threw, as in resilience4j. The
+   * policy still rethrows {@code failure} itself, unchanged.
+   *
+   * @param failure what the call threw
+   * @return the exception to classify
+   */
+  public static Throwable classified(Throwable failure) {
+    Throwable t = failure;
+    // bounded, so that a cycle of causes (possible with initCause) cannot loop forever
+    for (int depth = 0; depth < 16; depth++) {
+      if (!(t instanceof java.util.concurrent.CompletionException
+              || t instanceof java.util.concurrent.ExecutionException)
+          || t.getCause() == null) {
+        return t;
+      }
+      t = t.getCause();
+    }
+    return t;
+  }
 }

@@ -4,7 +4,6 @@ import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Subscription;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -41,12 +40,12 @@ public final class Listeners<E> implements EventSource<E> {
    * @param owner the publisher's description for log messages, e.g. {@code "retry 'quotes'"}
    */
   public Listeners(String owner) {
-    this.owner = Objects.requireNonNull(owner, "owner");
+    this.owner = Checks.notNull(owner, "owner");
   }
 
   @Override
   public Subscription subscribe(Consumer<? super E> listener) {
-    Entry<E> entry = new Entry<>(Objects.requireNonNull(listener, "listener"));
+    Entry<E> entry = new Entry<>(Checks.notNull(listener, "listener"));
     entries.updateAndGet(
         current -> {
           Entry<?>[] next = Arrays.copyOf(current, current.length + 1);

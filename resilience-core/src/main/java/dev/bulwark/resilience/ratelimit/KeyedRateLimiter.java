@@ -123,12 +123,32 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
 
   /**
    * Starts a keyed limiter. Set its {@link Builder#rate(int, Duration) rate}; everything else has a
-   * default. The key type is fixed by the variable the built limiter is assigned to.
+   * default. The key type is inferred from where the result goes: {@code KeyedRateLimiter<String> l
+   * = KeyedRateLimiter.builder("api").rate(...).build()} or {@code KeyedRateLimiter.Builder<String>
+   * b = KeyedRateLimiter.builder("api")}. Where nothing fixes it ({@code var}), use {@link
+   * #builder(String, Class)}.
    *
    * @param name the name refusals, events and metrics carry
-   * @return a builder; {@link Builder#build()} refuses a null name
+   * @param <K> the key type
+   * @return a builder; {@link Builder#build()} refuses a null or blank name
    */
-  public static Builder<Object> builder(String name) {
+  public static <K> Builder<K> builder(String name) {
+    return new Builder<>(name);
+  }
+
+  /**
+   * Starts a keyed limiter whose key type is given, for code that does not name the limiter's type:
+   * {@code var perClient = KeyedRateLimiter.builder("api", String.class).rate(...).build()} is a
+   * {@code KeyedRateLimiter<String>}.
+   *
+   * @param name the name refusals, events and metrics carry
+   * @param keyType the class of the keys; used only to type the builder
+   * @param <K> the key type
+   * @return a builder; {@link Builder#build()} refuses a null or blank name
+   * @throws NullPointerException if {@code keyType} is null
+   */
+  public static <K> Builder<K> builder(String name, Class<K> keyType) {
+    Checks.notNull(keyType, "keyType");
     return new Builder<>(name);
   }
 
@@ -401,10 +421,12 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
      *
      * @param <K1> the key type
      * @return the limiter
-     * @throws IllegalStateException if no rate was set
-     * @throws IllegalArgumentException if a setting is out of range: rate permits less than 1, a
-     *     period that is not positive or longer than 365 days, burst less than 1, a negative max
-     *     wait, maxKeys less than 1, or an expireAfterIdle shorter than the refill time
+     * @throws IllegalStateException if no rate was set ({@code rate is required: set it with
+     *     .rate(int, Duration)})
+     * @throws IllegalArgumentException if the name is blank, or a setting is out of range: rate
+     *     permits less than 1, a period that is not positive or longer than 365 days, burst less
+     *     than 1, a negative max wait, maxKeys less than 1, or an expireAfterIdle shorter than the
+     *     refill time
      * @throws NullPointerException if the name, period, max wait, time source, or an
      *     expireAfterIdle or store that was set, is null
      */

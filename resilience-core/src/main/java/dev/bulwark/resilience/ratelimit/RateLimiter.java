@@ -5,10 +5,11 @@ import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.PipelineStep;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -39,7 +40,8 @@ import java.util.function.Consumer;
  * RateLimiterStore}, in memory by default; see the {@linkplain dev.bulwark.resilience.ratelimit
  * package documentation} for the algorithm.
  */
-public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> {
+public final class RateLimiter extends PipelineStep
+    implements Policy, EventSource<RateLimiterEvent> {
 
   /**
    * The configuration of a rate limiter, as built.
@@ -60,18 +62,6 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
     public Duration refillTime() {
       return Gcra.refillTime(permits, period.toNanos(), burst);
     }
-  }
-
-  static {
-    Chains.register(
-        RateLimiter.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((RateLimiter) policy).call(rest, next, call);
-          }
-        });
   }
 
   private final Config config;
@@ -184,13 +174,14 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
     Checks.notNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     engine.acquireForCall(engine.name, config.maxWait, maxWaitNanos);
-    return rest.proceed(next, call);
+    return rest.proceed(call);
   }
 
   @Override
@@ -286,10 +277,11 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
      * Validates the settings and builds the limiter.
      *
      * @return the limiter
-     * @throws IllegalStateException if no rate was set
-     * @throws IllegalArgumentException if a setting is out of range: rate permits less than 1, a
-     *     period that is not positive or longer than 365 days, burst less than 1, a negative max
-     *     wait, or a burst whose refill time is too long to represent
+     * @throws IllegalStateException if no rate was set ({@code rate is required: set it with
+     *     .rate(int, Duration)})
+     * @throws IllegalArgumentException if the name is blank, or a setting is out of range: rate
+     *     permits less than 1, a period that is not positive or longer than 365 days, burst less
+     *     than 1, a negative max wait, or a burst whose refill time is too long to represent
      * @throws NullPointerException if the name, period, max wait, time source or a set store is
      *     null
      */
@@ -311,11 +303,8 @@ public final class RateLimiter implements Policy, EventSource<RateLimiterEvent> 
       Integer burst,
       Duration maxWait,
       TimeSource timeSource) {
-    Checks.notNull(name, "name");
-    if (!rateSet) {
-      throw new IllegalStateException(
-          "rate limiter '" + name + "' needs a rate: call rate(permits, period) before build()");
-    }
+    Checks.name(name);
+    Checks.required(rateSet, "rate", ".rate(int, Duration)");
     Checks.atLeast(permits, 1, "rate permits");
     Checks.positive(period, "rate period");
     Checks.require(

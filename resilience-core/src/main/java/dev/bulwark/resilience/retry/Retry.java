@@ -7,16 +7,17 @@ import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.PipelineStep;
 import dev.bulwark.resilience.internal.RecordedRequests;
 import dev.bulwark.resilience.timeout.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -38,7 +39,12 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <p><b>What is retried.</b> By default every {@link Exception}, refusals of inner policies
- * included. {@link Builder#retryOn(Class[])} narrows this to some exception types and {@link
+ * included. A {@link java.util.concurrent.CompletionException} or {@link
+ * java.util.concurrent.ExecutionException} is judged by its cause (unwrapped while it is one of the
+ * two, as resilience4j does): {@code retryOn(IOException.class)} retries a {@code
+ * CompletionException} caused by an {@code IOException}, and a wrapped refusal's {@code retryAfter}
+ * is honoured. What is rethrown is still the failure as thrown, wrapper included. {@link
+ * Builder#retryOn(Class[])} narrows this to some exception types and {@link
  * Builder#retryIf(Predicate)} to those a predicate accepts; when both are set, both must agree.
  * Never retried, whatever the settings: an {@link Error} (the JVM is in trouble), and an {@link
  * InterruptedException} (someone wants the thread to stop). With {@link
@@ -48,7 +54,10 @@ import java.util.function.Predicate;
  * <p><b>How long it waits.</b> Each call draws a fresh delay sequence from the backoff. When an
  * attempt fails with a {@link RejectedException} that has a {@link RejectedException#retryAfter()
  * retryAfter}, the next wait is at least that long, since trying earlier would only be refused
- * again.
+ * again, but only up to {@link Builder#maxRetryAfter(Duration) maxRetryAfter} (default 1 s): a
+ * refusal that asks for a longer wait is rethrown at once. So a rate limiter's short waits are
+ * waited out, while an open circuit breaker's (seconds to minutes) makes the call fail fast instead
+ * of sleeping through the whole open period.
  *
  * <p><b>When it stops.</b> The retry rethrows the last failure unchanged (the same instance,
  * checked exceptions included), or returns the last rejected result, as soon as one of these holds:
@@ -56,6 +65,7 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>the failure is not retryable;
  *   <li>{@code maxAttempts} attempts have been made;
+ *   <li>the failure is a refusal whose {@code retryAfter} exceeds {@code maxRetryAfter};
  *   <li>the next attempt could not start before the deadline: the earlier of {@code maxDuration}
  *       after the call began and the {@link Deadline#current() deadline} of an enclosing {@code
  *       Timeout}. The retry never sleeps past the deadline: if the next wait would reach it, it
@@ -84,7 +94,7 @@ import java.util.function.Predicate;
  *
  * <p>A retry is immutable and thread-safe; share one instance per dependency.
  */
-public final class Retry implements Policy, EventSource<RetryEvent> {
+public final class Retry extends PipelineStep implements Policy, EventSource<RetryEvent> {
 
   /*
    * The loop, and why it is shaped so.
@@ -103,21 +113,10 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
    * use.
    */
 
-  static {
-    Chains.register(
-        Retry.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((Retry) policy).call(rest, next, call);
-          }
-        });
-  }
-
   private static final Predicate<Object> NO_RESULT_IS_RETRIED = result -> false;
   private static final Predicate<Exception> EVERY_EXCEPTION = failure -> true;
   private static final List<Class<? extends Exception>> ANY_EXCEPTION = List.of(Exception.class);
+  private static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofSeconds(1);
 
   /**
    * The configuration of a retry, as built.
@@ -129,7 +128,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
    * @param retryIf the predicate an exception must also pass to be retried
    * @param retryOnResult the predicate that marks a returned result for a retry
    * @param budget the budget that retries draw on, if any
-   * @param timeSource the time source for waits and the duration bound
+   * @param maxRetryAfter the longest {@code retryAfter} of a refusal that the retry waits for
    */
   public record Config(
       int maxAttempts,
@@ -139,7 +138,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       Predicate<? super Exception> retryIf,
       Predicate<Object> retryOnResult,
       Optional<RetryBudget> budget,
-      TimeSource timeSource) {}
+      Duration maxRetryAfter) {}
 
   private final String name;
   private final Config config;
@@ -150,18 +149,21 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
   private final Predicate<? super Exception> retryIf;
   private final Predicate<Object> retryOnResult;
   private final RetryBudget budget; // null: none
+  private final long maxRetryAfterNanos;
   private final TimeSource time;
   private final Listeners<RetryEvent> listeners;
 
   private Retry(Builder b) {
     this.name = b.name;
     this.maxAttempts = b.maxAttempts;
-    this.maxDurationNanos = b.maxDuration == null ? Long.MAX_VALUE : saturatedNanos(b.maxDuration);
+    this.maxDurationNanos =
+        b.maxDuration == null ? Long.MAX_VALUE : Durations.saturatedNanos(b.maxDuration);
     this.backoff = b.backoff;
     this.retryOn = List.copyOf(b.retryOn);
     this.retryIf = b.retryIf;
     this.retryOnResult = b.retryOnResult;
     this.budget = b.budget;
+    this.maxRetryAfterNanos = Durations.saturatedNanos(b.maxRetryAfter);
     this.time = b.timeSource;
     this.config =
         new Config(
@@ -172,7 +174,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
             b.retryIf,
             b.retryOnResult,
             Optional.ofNullable(b.budget),
-            b.timeSource);
+            b.maxRetryAfter);
     this.listeners = new Listeners<>("retry '" + name + "'");
   }
 
@@ -216,35 +218,35 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    Checks.notNull(call, "call");
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     if (budget == null || !RecordedRequests.begin(budget)) {
-      return attempts(rest, next, call); // no budget, or an enclosing policy recorded the request
+      return attempts(rest, call); // no budget, or an enclosing policy recorded the request
     }
     budget.recordRequest();
     try {
-      return attempts(rest, next, call);
+      return attempts(rest, call);
     } finally {
       RecordedRequests.end(budget);
     }
   }
 
   /** The first attempt, inline, and the retry loop if it fails. */
-  private <T, X extends Exception> T attempts(Chains.Chain rest, int next, Call<T, X> call)
-      throws X {
+  private <T, X extends Exception> T attempts(Chain rest, Call<T, X> call) throws X {
     long start = maxDurationNanos == Long.MAX_VALUE ? 0L : time.nanoTime();
     T result;
     try {
-      result = rest.proceed(next, call);
+      result = rest.proceed(call);
     } catch (Throwable failure) {
-      return retryLoop(rest, next, call, start, null, failure);
+      return retryLoop(rest, call, start, null, failure);
     }
     if (retryOnResult != NO_RESULT_IS_RETRIED && retryOnResult.test(result)) {
-      return retryLoop(rest, next, call, start, result, null);
+      return retryLoop(rest, call, start, result, null);
     }
     if (!listeners.isEmpty()) {
       listeners.publish(new RetryEvent.Succeeded(name, 1));
@@ -254,8 +256,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
 
   /** Retries after a first attempt that threw {@code failure} or returned a rejected result. */
   private <T, X extends Exception> T retryLoop(
-      Chains.Chain rest, int next, Call<T, X> call, long start, T result, Throwable failure)
-      throws X {
+      Chain rest, Call<T, X> call, long start, T result, Throwable failure) throws X {
     Backoff.Sequence delays = backoff.sequence();
     Deadline deadline = Deadline.current().orElse(null);
     int attempt = 1;
@@ -267,8 +268,12 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
         return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.ATTEMPTS_EXHAUSTED);
       }
       long delay = delays.nextNanos();
-      if (failure instanceof RejectedException refusal) {
-        delay = Math.max(delay, refusal.retryAfter().map(Retry::saturatedNanos).orElse(0L));
+      if (failure != null && Exceptions.classified(failure) instanceof RejectedException refusal) {
+        long hint = refusal.retryAfter().map(Durations::saturatedNanos).orElse(0L);
+        if (hint > maxRetryAfterNanos) {
+          return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.RETRY_AFTER_TOO_LONG);
+        }
+        delay = Math.max(delay, hint);
       }
       if (delay >= nanosLeft(start, deadline)) {
         return giveUp(attempt, result, failure, RetryEvent.Failed.Reason.DEADLINE);
@@ -298,7 +303,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       }
       attempt++;
       try {
-        result = rest.proceed(next, call);
+        result = rest.proceed(call);
         failure = null;
       } catch (Throwable t) {
         result = null;
@@ -339,7 +344,8 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
     return false;
   }
 
-  private boolean isRetryable(Throwable failure) {
+  private boolean isRetryable(Throwable thrown) {
+    Throwable failure = Exceptions.classified(thrown);
     if (!(failure instanceof Exception exception) || failure instanceof InterruptedException) {
       return false;
     }
@@ -363,14 +369,6 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
     return left;
   }
 
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-  }
-
   @Override
   public String toString() {
     return "Retry[" + name + ", " + config + "]";
@@ -390,6 +388,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
     private Predicate<Object> retryOnResult = NO_RESULT_IS_RETRIED;
     private RetryBudget budget;
     private boolean budgetSet;
+    private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
@@ -496,6 +495,22 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
     }
 
     /**
+     * Bounds how long the retry waits for a refusal's {@link RejectedException#retryAfter()
+     * retryAfter} hint (default 1 s). A refusal whose hint is longer is rethrown at once, with a
+     * {@link RetryEvent.Failed} of reason {@link RetryEvent.Failed.Reason#RETRY_AFTER_TOO_LONG};
+     * one within the bound is waited out (the wait is the longer of the hint and the backoff's
+     * delay). The default keeps a call that meets an open circuit breaker fast, and still waits out
+     * a rate limiter's usual sub-second refills. Zero never waits for a hint.
+     *
+     * @param maxRetryAfter zero or more
+     * @return this builder
+     */
+    public Builder maxRetryAfter(Duration maxRetryAfter) {
+      this.maxRetryAfter = maxRetryAfter;
+      return this;
+    }
+
+    /**
      * Sets the time source for the waits and the duration bound (default {@link
      * TimeSource#system()}).
      *
@@ -512,12 +527,12 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
      *
      * @return the retry
      * @throws IllegalArgumentException if the name is blank, {@code maxAttempts} is less than 1,
-     *     {@code maxDuration} is not positive, or {@code retryOn} names no type
+     *     {@code maxDuration} is not positive, {@code maxRetryAfter} is negative, or {@code
+     *     retryOn} names no type
      * @throws NullPointerException if the name or any setting given is null
      */
     public Retry build() {
-      Checks.notNull(name, "name");
-      Checks.require(!name.isBlank(), "name must not be blank, was '" + name + "'");
+      Checks.name(name);
       Checks.atLeast(maxAttempts, 1, "maxAttempts");
       if (maxDurationSet) {
         Checks.positive(maxDuration, "maxDuration");
@@ -537,6 +552,7 @@ public final class Retry implements Policy, EventSource<RetryEvent> {
       if (budgetSet) {
         Checks.notNull(budget, "budget");
       }
+      Checks.nonNegative(maxRetryAfter, "maxRetryAfter");
       Checks.notNull(timeSource, "timeSource");
       return new Retry(this);
     }

@@ -71,7 +71,12 @@ public sealed interface RetryEvent {
       /** The {@link RetryBudget} denied the retry. */
       BUDGET_EXHAUSTED,
       /** The thread was interrupted before or while it waited between attempts. */
-      INTERRUPTED
+      INTERRUPTED,
+      /**
+       * The failure was a refusal whose {@code retryAfter} is longer than the retry's {@code
+       * maxRetryAfter}: waiting it out would defeat failing fast (an open circuit breaker).
+       */
+      RETRY_AFTER_TOO_LONG
     }
   }
 

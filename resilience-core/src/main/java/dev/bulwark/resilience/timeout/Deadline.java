@@ -2,9 +2,9 @@ package dev.bulwark.resilience.timeout;
 
 import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -61,9 +61,9 @@ public sealed class Deadline permits WatchedDeadline {
    * @throws NullPointerException if {@code time} or {@code timeout} is null
    */
   public static Deadline within(TimeSource time, Duration timeout) {
-    Objects.requireNonNull(time, "time");
-    Objects.requireNonNull(timeout, "timeout");
-    long candidate = time.nanoTime() + saturatedNanos(timeout);
+    Checks.notNull(time, "time");
+    Checks.notNull(timeout, "timeout");
+    long candidate = time.nanoTime() + Durations.saturatedNanos(timeout);
     Deadline outer = CURRENT.get();
     if (outer != null && outer.time == time && outer.deadlineNanos - candidate < 0) {
       return outer;
@@ -89,7 +89,7 @@ public sealed class Deadline permits WatchedDeadline {
    * @throws NullPointerException if {@code call} is null
    */
   public <T, X extends Exception> T callAsCurrent(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
+    Checks.notNull(call, "call");
     Deadline previous = enter(this);
     try {
       return call.call();
@@ -159,14 +159,6 @@ public sealed class Deadline permits WatchedDeadline {
     // set(null) rather than remove(): the entry stays in the thread's map, so the next enter() on
     // this thread does not have to insert it again (this is on every Timeout call's path).
     CURRENT.set(previous);
-  }
-
-  static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return Long.MAX_VALUE / 2;
-    }
   }
 
   @Override

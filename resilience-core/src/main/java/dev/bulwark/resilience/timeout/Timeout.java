@@ -5,13 +5,13 @@ import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
-import dev.bulwark.resilience.internal.Chains;
+import dev.bulwark.resilience.internal.Chain;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.PipelineStep;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -53,7 +53,7 @@ import java.util.function.Consumer;
  * no call in flight) interrupts the calls whose deadline has passed, and the success path takes no
  * lock and allocates one small object.
  */
-public final class Timeout implements Policy, EventSource<TimeoutEvent> {
+public final class Timeout extends PipelineStep implements Policy, EventSource<TimeoutEvent> {
 
   /**
    * The configuration of a timeout, as built.
@@ -61,18 +61,6 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
    * @param timeout the most time a call is given
    */
   public record Config(Duration timeout) {}
-
-  static {
-    Chains.register(
-        Timeout.class,
-        new Chains.Link() {
-          @Override
-          public <T, X extends Exception> T call(
-              Policy policy, Chains.Chain rest, int next, Call<T, X> call) throws X {
-            return ((Timeout) policy).call(rest, next, call);
-          }
-        });
-  }
 
   private final String name;
   private final Config config;
@@ -84,7 +72,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
   private Timeout(Builder b) {
     this.name = b.name;
     this.config = new Config(b.timeout);
-    this.timeoutNanos = Deadline.saturatedNanos(b.timeout);
+    this.timeoutNanos = Durations.saturatedNanos(b.timeout);
     this.time = b.timeSource;
     this.watchdog = new Watchdog("bulwark-timeout-" + b.name, b.timeSource, timeoutNanos);
     this.listeners = new Listeners<>("timeout '" + b.name + "'");
@@ -129,12 +117,13 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {
-    Objects.requireNonNull(call, "call");
-    return call(Chains.DIRECT, 0, call);
+    Checks.notNull(call, "call");
+    return callAround(Chain.DIRECT, call);
   }
 
-  /** Runs {@code rest} from level {@code next} as the call (see {@link Chains}). */
-  private <T, X extends Exception> T call(Chains.Chain rest, int next, Call<T, X> call) throws X {
+  /** Runs this policy around the rest of a pipeline (see {@link PipelineStep}). */
+  @Override
+  protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     Thread me = Thread.currentThread();
     long start = time.nanoTime();
     long deadline = start + timeoutNanos;
@@ -152,7 +141,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
         && w.thread == me
         && w.state() != WatchedDeadline.DONE) {
       // An enclosing Timeout call on this thread, still running, enforces the earlier deadline.
-      return callEnforcedByOuter(rest, next, call, start);
+      return callEnforcedByOuter(rest, call, start);
     }
     WatchedDeadline node = new WatchedDeadline(time, deadline, me);
     Deadline previous = Deadline.enter(node);
@@ -160,7 +149,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
     Throwable failure = null;
     try {
       watchdog.register(node);
-      result = rest.proceed(next, call);
+      result = rest.proceed(call);
     } catch (Throwable t) {
       failure = t;
     } finally {
@@ -188,13 +177,13 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
     throw timedOut(start, deadline, false, failure);
   }
 
-  private <T, X extends Exception> T callEnforcedByOuter(
-      Chains.Chain rest, int next, Call<T, X> call, long start) throws X {
+  private <T, X extends Exception> T callEnforcedByOuter(Chain rest, Call<T, X> call, long start)
+      throws X {
     if (listeners.isEmpty()) {
-      return rest.proceed(next, call);
+      return rest.proceed(call);
     }
     try {
-      T result = rest.proceed(next, call);
+      T result = rest.proceed(call);
       publishOutcome(start, null);
       return result;
     } catch (Throwable t) {
@@ -258,6 +247,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
   public static final class Builder {
     private final String name;
     private Duration timeout;
+    private boolean timeoutSet;
     private TimeSource timeSource = TimeSource.system();
 
     private Builder(String name) {
@@ -272,6 +262,7 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
      */
     public Builder timeout(Duration timeout) {
       this.timeout = timeout;
+      this.timeoutSet = true;
       return this;
     }
 
@@ -292,12 +283,14 @@ public final class Timeout implements Policy, EventSource<TimeoutEvent> {
      * Validates the settings and builds the timeout.
      *
      * @return the timeout
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
-     * @throws NullPointerException if {@code timeout} was not set, or the name, {@code timeout} or
-     *     {@code timeSource} is null
+     * @throws IllegalStateException if {@code timeout} was not set ({@code timeout is required: set
+     *     it with .timeout(Duration)})
+     * @throws IllegalArgumentException if the name is blank, or {@code timeout} is zero or negative
+     * @throws NullPointerException if the name, {@code timeout} or {@code timeSource} is null
      */
     public Timeout build() {
-      Checks.notNull(name, "name");
+      Checks.name(name);
+      Checks.required(timeoutSet, "timeout", ".timeout(Duration)");
       Checks.positive(timeout, "timeout");
       Checks.notNull(timeSource, "timeSource");
       return new Timeout(this);

@@ -1,8 +1,8 @@
 package dev.bulwark.resilience.timeout;
 
+import dev.bulwark.resilience.internal.Checks;
 import java.io.Serial;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * A call ran past the deadline of a {@link Timeout}.
@@ -30,9 +30,9 @@ public final class TimeoutExceededException extends RuntimeException {
    */
   public TimeoutExceededException(
       String policyName, Duration timeout, String message, Throwable cause) {
-    super(Objects.requireNonNull(message, "message"), cause);
-    this.policyName = Objects.requireNonNull(policyName, "policyName");
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    super(Checks.notNull(message, "message"), cause);
+    this.policyName = Checks.notNull(policyName, "policyName");
+    this.timeout = Checks.notNull(timeout, "timeout");
   }
 
   /**

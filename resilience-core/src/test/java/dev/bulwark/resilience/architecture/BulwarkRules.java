@@ -116,6 +116,23 @@ public final class BulwarkRules {
   }
 
   /**
+   * Only Bulwark's own classes ({@code dev.bulwark..}) depend on resilience-core's {@code internal}
+   * package: it is shared by Bulwark's modules and is not API (see its package-info).
+   *
+   * @return the rule
+   */
+  public static ArchRule onlyBulwarkDependsOnCoreInternals() {
+    return classes()
+        .that()
+        .resideInAPackage("dev.bulwark.resilience.internal..")
+        .should()
+        .onlyHaveDependentClassesThat()
+        .resideInAPackage("dev.bulwark..")
+        .because("internal is shared by Bulwark's own modules and is not API")
+        .allowEmptyShould(true);
+  }
+
+  /**
    * No public method of a public API class returns a type from an {@code internal} package.
    *
    * @return the rule

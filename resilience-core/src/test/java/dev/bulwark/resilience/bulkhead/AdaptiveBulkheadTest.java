@@ -162,6 +162,23 @@ class AdaptiveBulkheadTest {
   }
 
   @Test
+  void aPermitSamplesTheDurationItsCallerMeasured() {
+    // Issue 11 item 4: the permit could only time the work on the bulkhead's own clock.
+    AdaptiveBulkhead bulkhead = builder().build();
+    time.advance(Duration.ofMillis(50));
+    Permit fast = bulkhead.acquirePermit();
+    Permit slow = bulkhead.acquirePermit();
+    time.advance(Duration.ofMillis(500)); // the bulkhead's clock would call both drops
+    fast.onSuccess(Duration.ofMillis(30));
+    slow.onFailure(Duration.ofMillis(150), new IllegalStateException("late"));
+    fast.onSuccess(Duration.ofMillis(1)); // only the first outcome counts
+    assertThat(samples)
+        .containsExactly(
+            "start=520ms rtt=30ms inflight=1", "start=400ms rtt=150ms inflight=2 dropped");
+    assertThat(bulkhead.inFlight()).isZero();
+  }
+
+  @Test
   void permitsReportTheirOutcomeOnceAndAPermitClosedWithoutOutcomeIsNotSampled() {
     AdaptiveBulkhead bulkhead = builder().build();
     Permit a = bulkhead.acquirePermit();

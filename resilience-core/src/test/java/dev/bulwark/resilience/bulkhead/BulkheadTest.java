@@ -8,6 +8,7 @@ import dev.bulwark.resilience.Action;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.Pipeline;
+import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.Subscription;
 import java.io.IOException;
 import java.time.Duration;
@@ -201,10 +202,14 @@ class BulkheadTest {
           time.awaitWaiters(1);
           waiter.interrupt();
           waiter.join();
+          // Issue 11 item 8: this was a BulkheadFullException, like a full bulkhead's refusal.
           assertThat(result.get())
-              .isInstanceOf(BulkheadFullException.class)
+              .isInstanceOf(java.util.concurrent.CancellationException.class)
+              .isNotInstanceOf(RejectedException.class)
               .extracting(e -> ((Exception) e).getMessage())
               .isEqualTo("bulkhead 'db' stopped waiting for a permit: the thread was interrupted");
+          assertThat(((Exception) result.get()).getCause())
+              .isInstanceOf(InterruptedException.class);
           assertThat(interruptedAfter.get()).isTrue();
           assertThat(bulkhead.queuedCalls()).isZero();
           held.close();

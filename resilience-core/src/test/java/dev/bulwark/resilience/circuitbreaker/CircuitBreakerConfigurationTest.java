@@ -47,7 +47,7 @@ class CircuitBreakerConfigurationTest {
         bad(
             "openDuration must start above zero, was 0s",
             b -> b.openDuration(Backoff.fixed(Duration.ZERO).build())),
-        bad("name must not be blank", b -> {}));
+        bad("name must not be blank, was ' '", b -> {}));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -697,4 +697,97 @@ class CircuitBreakerTest {
     assertThat(breaker).hasToString("CircuitBreaker[payments, CLOSED]");
     assertThat(breaker.name()).isEqualTo("payments");
   }
+
+  @Test
+  void aPermitRecordsAnExternallyMeasuredDuration() {
+    // Issue 11 item 4: code that timed the work itself could not say "succeeded after d".
+    CircuitBreaker breaker =
+        breaker().slowCallDuration(Duration.ofSeconds(1)).slowCallRateThreshold(50).build();
+    List<CircuitBreakerEvent> events = new ArrayList<>();
+    breaker.subscribe(events::add);
+
+    breaker.acquirePermit().onSuccess(Duration.ofSeconds(2));
+    breaker.acquirePermit().onSuccess(Duration.ofMillis(10));
+    breaker.acquirePermit().onFailure(Duration.ofSeconds(3), new IOException("down"));
+    Permit fast = breaker.acquirePermit();
+    time.advance(Duration.ofSeconds(5)); // the breaker's own clock says slow; the caller knows
+    fast.onSuccess(Duration.ofMillis(20));
+    fast.onSuccess(Duration.ofSeconds(9)); // only the first outcome counts
+
+    assertThat(events)
+        .filteredOn(e -> e instanceof Success || e instanceof Failure)
+        .map(
+            e ->
+                e instanceof Success s
+                    ? s.elapsed() + "/" + s.slow()
+                    : "F" + ((Failure) e).elapsed())
+        .containsExactly("PT2S/true", "PT0.01S/false", "FPT3S", "PT0.02S/false");
+    assertThat(breaker.metrics().slowCalls()).isEqualTo(2);
+    assertThat(breaker.metrics().failedCalls()).isEqualTo(1);
+    assertThat(breaker.state()).isEqualTo(State.OPEN); // slow rate 50 % of 4 calls
+  }
+
+  @Test
+  void aPermitRefusesANegativeOrNullMeasuredDurationAndStaysOpen() {
+    CircuitBreaker breaker = breaker().build();
+    Permit permit = breaker.acquirePermit();
+
+    assertThatThrownBy(() -> permit.onSuccess(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("elapsed must not be negative, was -1ms");
+    assertThatThrownBy(() -> permit.onSuccess((Duration) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("elapsed");
+    assertThatThrownBy(() -> permit.onFailure(Duration.ZERO, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("failure");
+    permit.onFailure(Duration.ZERO, new IOException("down"));
+    assertThat(breaker.metrics().failedCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void classifiesACompletionOrExecutionExceptionByItsCauseAndRethrowsItAsThrown() {
+    // Issue 11 item 14: a wrapped IOException was recorded as what its wrapper is, not as I/O.
+    CircuitBreaker breaker = breaker().recordOn(IOException.class).ignore(Harmless.class).build();
+    java.util.concurrent.CompletionException io =
+        new java.util.concurrent.CompletionException(new IOException("down"));
+    java.util.concurrent.CompletionException harmless =
+        new java.util.concurrent.CompletionException(new Harmless());
+    java.util.concurrent.CompletionException other =
+        new java.util.concurrent.CompletionException(new IllegalStateException("bug"));
+    java.util.concurrent.ExecutionException nested =
+        new java.util.concurrent.ExecutionException(io);
+
+    assertThatThrownBy(
+            () ->
+                breaker.call(
+                    () -> {
+                      throw io;
+                    }))
+        .isSameAs(io);
+    assertThatThrownBy(
+            () ->
+                breaker.call(
+                    () -> {
+                      throw harmless;
+                    }))
+        .isSameAs(harmless);
+    assertThatThrownBy(
+            () ->
+                breaker.call(
+                    () -> {
+                      throw other;
+                    }))
+        .isSameAs(other);
+    assertThatThrownBy(
+            () ->
+                breaker.call(
+                    () -> {
+                      throw nested;
+                    }))
+        .isSameAs(nested);
+
+    assertThat(breaker.metrics().failedCalls()).isEqualTo(2); // io and nested
+    assertThat(breaker.metrics().bufferedCalls()).isEqualTo(3); // harmless was ignored
+  }
 }

@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.Pipeline;
@@ -88,5 +89,26 @@ class QuickStartTest {
     assertThat(quote).isEqualTo(new Quote("ACME", 101.5));
     assertThat(upstream.calls).hasValue(3);
     assertThat(time.sleeps()).hasSize(2);
+  }
+
+  @Test
+  void aCallThatMeetsTheOpenBreakerFailsFastToTheFallbackWithoutSleeping() throws IOException {
+    var time = new ManualTimeSource();
+    Pipeline pipeline = quotesPipeline(time);
+    CircuitBreaker breaker = (CircuitBreaker) pipeline.policies().get(1);
+    for (int i = 0; i < 10; i++) { // a fresh Upstream fails: 10 of 10 failed, open for 30 s
+      assertThatThrownBy(() -> breaker.call(() -> new Upstream().fetchQuote("X")))
+          .isInstanceOf(IOException.class);
+    }
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+    String symbol = "ACME";
+
+    Quote quote =
+        Fallback.to(Quote.unavailable(symbol))
+            .on(RejectedException.class)
+            .call(pipeline, () -> new Upstream().fetchQuote(symbol));
+
+    assertThat(quote).isEqualTo(Quote.unavailable(symbol));
+    assertThat(time.sleeps()).isEmpty(); // not the breaker's 30 s: maxRetryAfter is 1 s
   }
 }

@@ -169,10 +169,10 @@ class FallbackTest {
   void publishesAnEventWhenItIsUsedAndIsImmutable() throws IOException {
     Fallback<String> base = Fallback.to("cached");
     Fallback<String> named = base.named("quotes").on(IOException.class);
-    assertThat(base.config())
-        .isEqualTo(new Fallback.Config("fallback", List.of(Exception.class), false));
-    assertThat(named.config())
-        .isEqualTo(new Fallback.Config("quotes", List.of(IOException.class), false));
+    assertThat(base.config()).isEqualTo(new Fallback.Config(List.of(Exception.class), false));
+    assertThat(base.name()).isEqualTo("fallback");
+    assertThat(named.config()).isEqualTo(new Fallback.Config(List.of(IOException.class), false));
+    assertThat(named.name()).isEqualTo("quotes");
     assertThat(named.when(e -> true).config().conditional()).isTrue();
     List<FallbackEvent> events = new ArrayList<>();
     var subscription = named.subscribe(events::add);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.timeout.Deadline;
 import java.io.IOException;
@@ -365,7 +366,9 @@ class FanOutTest {
           FanOut fanOut =
               FanOut.builder("real")
                   .maxConcurrency(50)
-                  .timeout(Duration.ofMillis(100))
+                  // real time: long enough for all 100 calls to start on a loaded machine (at
+                  // 100 ms, call 90 once had not started by the deadline)
+                  .timeout(Duration.ofSeconds(2))
                   .threadFactory(recording)
                   .build();
           int platformBefore = Thread.activeCount();
@@ -400,8 +403,8 @@ class FanOutTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("name");
     assertThatThrownBy(() -> FanOut.builder("f").build())
-        .isInstanceOf(NullPointerException.class)
-        .hasMessage("timeout");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("timeout is required: set it with .timeout(Duration)");
     assertThatThrownBy(() -> FanOut.builder("f").timeout(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("timeout must be positive, was 0s");
@@ -441,5 +444,56 @@ class FanOutTest {
     assertThatThrownBy(() -> ok.call(withNull))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("calls[1]");
+  }
+
+  private static final ThreadLocal<String> TENANT = new ThreadLocal<>();
+
+  @Test
+  void carriesTheCallersContextToEveryCallAndRestoresTheThreadsOwnAfterwards() {
+    FanOut fanOut = fanOut().contextPropagator(ContextPropagator.threadLocal(TENANT)).build();
+    TENANT.set("acme");
+    try {
+      List<Outcome<String>> outcomes =
+          fanOut.map(List.of("a", "b", "c"), s -> s + "@" + TENANT.get());
+      assertThat(Outcome.successes(outcomes)).containsExactly("a@acme", "b@acme", "c@acme");
+    } finally {
+      TENANT.remove();
+    }
+  }
+
+  @Test
+  void carriesNoContextByDefault() {
+    FanOut fanOut = fanOut().build();
+    TENANT.set("acme");
+    try {
+      List<Outcome<String>> outcomes = fanOut.map(List.of("a"), s -> s + "@" + TENANT.get());
+      assertThat(Outcome.successes(outcomes)).containsExactly("a@null");
+    } finally {
+      TENANT.remove();
+    }
+  }
+
+  @Test
+  void closesTheRestoredContextOnThePooledThreadThatRanTheCall() throws Exception {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      pool.submit(() -> TENANT.set("pool's own")).get();
+      FanOut fanOut =
+          FanOut.builder("pooled")
+              .timeout(Duration.ofSeconds(2))
+              .timeSource(time)
+              .threadFactory(task -> new Thread(() -> pool.execute(task)))
+              .contextPropagator(ContextPropagator.threadLocal(TENANT))
+              .build();
+      TENANT.set("acme");
+      List<Outcome<String>> outcomes = fanOut.map(List.of("a"), s -> TENANT.get());
+      assertThat(Outcome.successes(outcomes)).containsExactly("acme");
+      assertThat(pool.submit(TENANT::get).get()).isEqualTo("pool's own");
+    } finally {
+      TENANT.remove();
+      pool.shutdown();
+      assertThat(pool.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
   }
 }

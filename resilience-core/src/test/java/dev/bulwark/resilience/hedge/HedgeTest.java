@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.Pipeline;
 import dev.bulwark.resilience.retry.RetryBudget;
@@ -560,8 +561,10 @@ class HedgeTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("name");
     assertThatThrownBy(() -> Hedge.builder("h").build())
-        .isInstanceOf(NullPointerException.class)
-        .hasMessage("delay");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "delay is required: set it with .delay(Duration) or .delayAtPercentile(double,"
+                + " Duration)");
     assertThatThrownBy(() -> Hedge.builder("h").delay(Duration.ofMillis(-1)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("delay must not be negative, was -1ms");
@@ -605,5 +608,47 @@ class HedgeTest {
     assertThatThrownBy(() -> ok.call(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("call");
+  }
+
+  private static final ThreadLocal<String> TENANT = new ThreadLocal<>();
+
+  @Test
+  void carriesTheCallersContextToItsAttempts() {
+    Hedge hedge =
+        hedge()
+            .delay(Duration.ZERO)
+            .contextPropagator(ContextPropagator.threadLocal(TENANT))
+            .build();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    CountDownLatch bothStarted = new CountDownLatch(2);
+    String result =
+        assertTimeoutPreemptively(
+            BOUND,
+            () -> {
+              TENANT.set("acme"); // on the thread that calls the hedge
+              return hedge.call(
+                  () -> {
+                    seen.add(Thread.currentThread().getName() + ":" + TENANT.get());
+                    bothStarted.countDown();
+                    bothStarted.await();
+                    return TENANT.get();
+                  });
+            });
+    assertThat(result).isEqualTo("acme");
+    assertThat(seen).hasSize(2).allMatch(s -> s.endsWith(":acme"));
+    assertThat(threads).hasSize(2);
+  }
+
+  @Test
+  void carriesNoContextByDefault() {
+    Hedge hedge = hedge().build();
+    String result =
+        assertTimeoutPreemptively(
+            BOUND,
+            () -> {
+              TENANT.set("acme");
+              return hedge.call(TENANT::get);
+            });
+    assertThat(result).isNull();
   }
 }

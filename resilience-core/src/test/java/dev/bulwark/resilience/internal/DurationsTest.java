@@ -3,6 +3,7 @@ package dev.bulwark.resilience.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -76,5 +77,43 @@ class DurationsTest {
       @ForAll @LongRange(min = 0, max = 999_999_999) long nano) {
     Duration d = Duration.ofSeconds(seconds, nano);
     assertThat(Durations.format(d)).isEqualTo(Durations.formatExact(d));
+  }
+
+  @Test
+  void saturatedNanosIsExactWithinHalfTheLongRange() {
+    assertThat(Durations.saturatedNanos(Duration.ZERO)).isZero();
+    assertThat(Durations.saturatedNanos(Duration.ofNanos(1))).isEqualTo(1);
+    assertThat(Durations.saturatedNanos(Duration.ofNanos(-1))).isEqualTo(-1);
+    assertThat(Durations.saturatedNanos(Duration.ofSeconds(30))).isEqualTo(30_000_000_000L);
+    assertThat(Durations.saturatedNanos(Duration.ofNanos(Durations.MAX_NANOS)))
+        .isEqualTo(Durations.MAX_NANOS);
+    assertThat(Durations.saturatedNanos(Duration.ofNanos(-Durations.MAX_NANOS)))
+        .isEqualTo(-Durations.MAX_NANOS);
+  }
+
+  @Test
+  void saturatedNanosClampsToHalfTheLongRangeOnBothSides() {
+    assertThat(Durations.MAX_NANOS).isEqualTo(Long.MAX_VALUE / 2);
+    assertThat(Durations.saturatedNanos(Duration.ofNanos(Durations.MAX_NANOS + 1)))
+        .isEqualTo(Durations.MAX_NANOS);
+    assertThat(Durations.saturatedNanos(Duration.ofNanos(-Durations.MAX_NANOS - 1)))
+        .isEqualTo(-Durations.MAX_NANOS);
+    assertThat(Durations.saturatedNanos(Duration.ofNanos(Long.MAX_VALUE)))
+        .isEqualTo(Durations.MAX_NANOS);
+    assertThat(Durations.saturatedNanos(Duration.ofNanos(Long.MIN_VALUE)))
+        .isEqualTo(-Durations.MAX_NANOS);
+    assertThat(Durations.saturatedNanos(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)))
+        .isEqualTo(Durations.MAX_NANOS);
+    assertThat(Durations.saturatedNanos(Duration.ofSeconds(Long.MIN_VALUE)))
+        .isEqualTo(-Durations.MAX_NANOS);
+    assertThat(Durations.saturatedNanos(ChronoUnit.FOREVER.getDuration()))
+        .isEqualTo(Durations.MAX_NANOS);
+  }
+
+  @Property
+  void saturatedNanosLetsAClockReadingPlusItCompareCorrectly(
+      @ForAll long now, @ForAll @LongRange(min = 1) long seconds) {
+    long deadline = now + Durations.saturatedNanos(Duration.ofSeconds(seconds));
+    assertThat(deadline - now).isPositive();
   }
 }

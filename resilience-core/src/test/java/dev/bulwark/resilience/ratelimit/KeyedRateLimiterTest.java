@@ -316,4 +316,20 @@ class KeyedRateLimiterTest {
     assertThatThrownBy(() -> limiter.call("a", null)).hasMessage("call");
     assertThatThrownBy(() -> limiter.forKey(null)).hasMessage("key");
   }
+
+  @Test
+  void theKeyTypeIsInferredWithoutAWitness() {
+    // Issue 11 item 10: these lines did not compile while builder(name) returned Builder<Object>.
+    KeyedRateLimiter.Builder<String> typed = KeyedRateLimiter.builder("api");
+    KeyedRateLimiter<String> fromTyped = typed.rate(1, ofSeconds(1)).build();
+    var fromClass = KeyedRateLimiter.builder("api", String.class).rate(1, ofSeconds(1)).build();
+    KeyedRateLimiter<String> sameType = fromClass;
+
+    assertThat(fromTyped.tryAcquire("a")).isTrue();
+    assertThat(sameType.tryAcquire("a")).isTrue();
+    assertThat(sameType.tryAcquire("a")).isFalse();
+    assertThatThrownBy(() -> KeyedRateLimiter.builder("api", null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("keyType");
+  }
 }

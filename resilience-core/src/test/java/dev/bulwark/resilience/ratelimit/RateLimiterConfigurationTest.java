@@ -19,7 +19,7 @@ class RateLimiterConfigurationTest {
         plain(
             b -> RateLimiter.builder("api"),
             IllegalStateException.class,
-            "rate limiter 'api' needs a rate: call rate(permits, period) before build()"),
+            "rate is required: set it with .rate(int, Duration)"),
         plain(
             b -> b.rate(0, ofSeconds(1)),
             IllegalArgumentException.class,
@@ -82,7 +82,7 @@ class RateLimiterConfigurationTest {
         keyed(
             b -> KeyedRateLimiter.builder("api"),
             IllegalStateException.class,
-            "rate limiter 'api' needs a rate: call rate(permits, period) before build()"),
+            "rate is required: set it with .rate(int, Duration)"),
         keyed(
             b -> b.rate(0, ofSeconds(1)),
             IllegalArgumentException.class,

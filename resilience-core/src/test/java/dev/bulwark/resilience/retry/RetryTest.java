@@ -11,7 +11,6 @@ import dev.bulwark.resilience.Call;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.Pipeline;
 import dev.bulwark.resilience.Policy;
-import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.retry.RetryEvent.Failed.Reason;
 import java.io.IOException;
@@ -21,7 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,7 +78,7 @@ class RetryTest {
     assertThat(config.backoff().config().initial()).isEqualTo(ofMillis(500));
     assertThat(config.retryOn()).containsExactly(Exception.class);
     assertThat(config.budget()).isEmpty();
-    assertThat(Retry.builder("x").build().config().timeSource()).isSameAs(TimeSource.system());
+    assertThat(config.maxRetryAfter()).isEqualTo(ofSeconds(1));
   }
 
   @Test
@@ -326,12 +327,76 @@ class RetryTest {
 
   @Test
   void waitsAtLeastTheRetryAfterOfAnInnerRefusal() throws Exception {
-    Retry retry = retry().backoff(fixed(ofMillis(100))).build();
+    Retry retry = retry().backoff(fixed(ofMillis(100))).maxRetryAfter(ofSeconds(2)).build();
     Flaky flaky = new Flaky(new RetryTestRefusal(ofSeconds(2)), new RetryTestRefusal(ofMillis(50)));
 
     assertThat(retry.call(flaky::call)).isEqualTo("ok");
 
     assertThat(time.sleeps()).containsExactly(ofSeconds(2), ofMillis(100));
+  }
+
+  @Test
+  void rethrowsAtOnceARefusalWhoseRetryAfterExceedsMaxRetryAfter() {
+    // Issue 11 item 3: an open breaker's 30 s used to be slept through before the next attempt.
+    Retry retry = listened(retry().maxAttempts(3).build());
+    RetryTestRefusal open = new RetryTestRefusal(ofSeconds(30));
+    Flaky flaky = new Flaky(open);
+
+    assertThatThrownBy(() -> retry.call(flaky::call)).isSameAs(open);
+
+    assertThat(flaky.calls).hasValue(1);
+    assertThat(time.sleeps()).isEmpty();
+    assertThat(events)
+        .containsExactly(new RetryEvent.Failed("quotes", 1, open, Reason.RETRY_AFTER_TOO_LONG));
+  }
+
+  @Test
+  void waitsOutARefusalWhoseRetryAfterIsWithinTheDefaultBoundOfOneSecond() throws Exception {
+    Retry retry = retry().backoff(fixed(ofMillis(100))).build();
+    Flaky flaky =
+        new Flaky(new RetryTestRefusal(ofSeconds(1)), new RetryTestRefusal(ofMillis(1001)));
+
+    assertThatThrownBy(() -> retry.call(flaky::call)).isInstanceOf(RetryTestRefusal.class);
+
+    assertThat(time.sleeps()).containsExactly(ofSeconds(1)); // the second hint is past the bound
+    assertThat(retry.config().maxRetryAfter()).isEqualTo(ofSeconds(1));
+  }
+
+  @Test
+  void aZeroMaxRetryAfterNeverWaitsForAHintButStillRetriesRefusalsWithoutOne() throws Exception {
+    Retry retry = retry().backoff(fixed(ofMillis(100))).maxRetryAfter(Duration.ZERO).build();
+    RetryTestRefusal limited = new RetryTestRefusal(ofMillis(1));
+
+    assertThatThrownBy(() -> retry.call(new Flaky(limited)::call)).isSameAs(limited);
+    assertThat(retry.call(new Flaky(new RetryTestRefusal(null))::call)).isEqualTo("ok");
+    assertThat(time.sleeps()).containsExactly(ofMillis(100));
+  }
+
+  @Test
+  void judgesACompletionOrExecutionExceptionByItsCauseAndRethrowsItAsThrown() throws Exception {
+    // Issue 11 item 14: a wrapped IOException was not retried by retryOn(IOException.class).
+    Retry retry = retry().retryOn(IOException.class).backoff(fixed(ofMillis(100))).build();
+    CompletionException wrapped = new CompletionException(new IOException("down"));
+    ExecutionException nested =
+        new ExecutionException(new CompletionException(new IOException("down")));
+    Flaky flaky = new Flaky(wrapped, nested);
+
+    assertThat(retry.call(flaky::call)).isEqualTo("ok");
+    assertThat(flaky.calls).hasValue(3);
+
+    CompletionException notRetried = new CompletionException(new IllegalStateException("bug"));
+    assertThatThrownBy(() -> retry.call(new Flaky(notRetried)::call)).isSameAs(notRetried);
+    CompletionException causeless = new CompletionException("no cause", null);
+    assertThatThrownBy(() -> retry.call(new Flaky(causeless)::call)).isSameAs(causeless);
+  }
+
+  @Test
+  void honoursTheRetryAfterOfAWrappedRefusal() throws Exception {
+    Retry retry = retry().backoff(fixed(ofMillis(100))).build();
+    Flaky flaky = new Flaky(new CompletionException(new RetryTestRefusal(ofMillis(700))));
+
+    assertThat(retry.call(flaky::call)).isEqualTo("ok");
+    assertThat(time.sleeps()).containsExactly(ofMillis(700));
   }
 
   @Test
@@ -345,7 +410,13 @@ class RetryTest {
 
   @Test
   void givesUpAtOnceWhenTheRetryAfterIsPastTheDeadline() {
-    Retry retry = listened(retry().maxDuration(ofSeconds(1)).backoff(fixed(ofMillis(100))).build());
+    Retry retry =
+        listened(
+            retry()
+                .maxDuration(ofSeconds(1))
+                .backoff(fixed(ofMillis(100)))
+                .maxRetryAfter(ofSeconds(10))
+                .build());
     RetryTestRefusal refused = new RetryTestRefusal(ofSeconds(5));
 
     assertThatThrownBy(() -> retry.call(new Flaky(refused)::call)).isSameAs(refused);
@@ -581,7 +652,9 @@ class RetryTest {
             return call.call();
           }
         };
-    Pipeline pipeline = Pipeline.of(retry().backoff(fixed(ofMillis(100))).build(), gate);
+    Pipeline pipeline =
+        Pipeline.of(
+            retry().backoff(fixed(ofMillis(100))).maxRetryAfter(ofSeconds(3)).build(), gate);
 
     assertThat(pipeline.call(() -> "through")).isEqualTo("through");
 
@@ -625,6 +698,7 @@ class RetryTest {
             .backoff(backoff)
             .retryOn(IOException.class, TimeoutException.class)
             .budget(budget)
+            .maxRetryAfter(ofSeconds(5))
             .build();
 
     assertThat(retry.name()).isEqualTo("quotes");
@@ -633,7 +707,7 @@ class RetryTest {
     assertThat(retry.config().backoff()).isSameAs(backoff);
     assertThat(retry.config().retryOn()).containsExactly(IOException.class, TimeoutException.class);
     assertThat(retry.config().budget()).containsSame(budget);
-    assertThat(retry.config().timeSource()).isSameAs(time);
+    assertThat(retry.config().maxRetryAfter()).isEqualTo(ofSeconds(5));
     assertThat(retry.toString()).startsWith("Retry[quotes, ");
   }
 

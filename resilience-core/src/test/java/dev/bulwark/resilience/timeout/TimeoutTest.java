@@ -595,8 +595,8 @@ class TimeoutTest {
         .isInstanceOf(NullPointerException.class)
         .hasMessage("name");
     assertThatThrownBy(() -> Timeout.builder("t").build())
-        .isInstanceOf(NullPointerException.class)
-        .hasMessage("timeout");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("timeout is required: set it with .timeout(Duration)");
     assertThatThrownBy(() -> Timeout.builder("t").timeout(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("timeout must be positive, was 0s");
