@@ -51,11 +51,13 @@ import java.util.function.Consumer;
  *
  * <p><b>Stop.</b> {@link #stop()} first turns readiness false, waits the drain delay (only if the
  * supervisor was running), then stops the components in reverse order; each gets the stop signal,
- * its grace period, then an interrupt and its interrupt timeout, and is abandoned after that. Every
- * wait is cut short by the total {@linkplain Builder#shutdownBudget(Duration) budget}, so {@code
- * stop()} returns within it whatever the components do. It returns a {@link ShutdownReport}. It is
- * idempotent: every call, concurrent ones included, returns the same report; a stop during {@link
- * #start()} makes the start give up at the next step.
+ * its grace period, then an interrupt and its interrupt timeout, and is abandoned after that. The
+ * total {@linkplain Builder#shutdownBudget(Duration) budget} covers the drain delay and every grace
+ * period (build() checks it); interrupt timeouts are paid from what is left beyond the graces still
+ * owed to the components stopped later, so a stubborn component never eats a later one's grace, and
+ * {@code stop()} returns within the budget whatever the components do. It returns a {@link
+ * ShutdownReport}. It is idempotent: every call, concurrent ones included, returns the same report;
+ * a stop during {@link #start()} makes the start give up at the next step.
  *
  * <p><b>Restarts.</b> A worker restarts on failure according to its {@link RestartPolicy}. With
  * {@link Strategy#ONE_FOR_ONE} only the failed worker restarts; with {@link Strategy#ALL_FOR_ONE}
@@ -498,13 +500,22 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     }
     publishState(from, State.STOPPING);
     StopRun run = new StopRun(time.nanoTime(), RunContext.saturatedNanos(config.shutdownBudget()));
+    // the graces of the components not yet stopped, which the budget guarantees them
+    Duration owed = Duration.ZERO;
+    for (Component c : components) {
+      owed = owed.plus(c.config.grace());
+    }
+    run.owedLater = RunContext.saturatedNanos(owed);
     if (from == State.RUNNING && !config.drainDelay().isZero()) {
       run.waitDrain(RunContext.saturatedNanos(config.drainDelay()));
     }
     run.awaitStartLoop();
     List<ShutdownReport.ComponentReport> reports = new ArrayList<>(components.size());
     for (int i = components.size() - 1; i >= 0; i--) {
-      reports.add(run.stopOneSafely(components.get(i)));
+      Component c = components.get(i);
+      owed = owed.minus(c.config.grace());
+      run.owedLater = RunContext.saturatedNanos(owed);
+      reports.add(run.stopOneSafely(c));
     }
     ShutdownReport r =
         new ShutdownReport(
@@ -553,14 +564,22 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     final long start;
     final long deadline;
     boolean interrupted = Thread.interrupted();
+    long owedLater; // the grace periods still owed to the components stopped after this one
 
     StopRun(long start, long budget) {
       this.start = start;
       this.deadline = start + budget;
     }
 
+    /*
+     * The budget covers the drain delay and every grace period (build() checks that); interrupt
+     * timeouts are paid from what is left beyond the graces still owed to later components. So a
+     * stubborn component can use up its own grace and the slack, never a later component's grace:
+     * a component that stops when signalled is reported GRACEFUL, whatever stopped before it.
+     */
     long left(long phase) {
-      return interrupted ? 0 : Math.max(0, Math.min(phase, deadline - time.nanoTime()));
+      long end = deadline - owedLater;
+      return interrupted ? 0 : Math.max(0, Math.min(phase, end - time.nanoTime()));
     }
 
     void waitDrain(long drain) {
@@ -1015,7 +1034,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
 
     /**
      * Sets the total time a stop may take, drain delay and every component's grace included
-     * (default 25 s). Must be at least the drain delay plus the sum of the grace periods.
+     * (default 25 s). Must be at least the drain delay plus the sum of the grace periods: each
+     * component is guaranteed its whole grace. Interrupt timeouts are not guaranteed: a component's
+     * wait after the interrupt is cut short so as to leave the later components their graces.
      *
      * @param shutdownBudget the budget
      * @return this builder
