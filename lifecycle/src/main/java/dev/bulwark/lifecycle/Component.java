@@ -1,5 +1,6 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.TimeSource;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Supervisor} drives. Each component has its own lock and condition, so that signalling one
  * of ten thousand workers wakes only that worker.
  */
-abstract class Component {
+abstract class Component implements StopProtocol.Target {
 
   final String name;
   final Supervisor.ComponentConfig config;
@@ -103,8 +104,24 @@ abstract class Component {
    */
   abstract boolean retire();
 
+  @Override
+  public final boolean signal() {
+    return retire();
+  }
+
+  @Override
+  public final void interrupt() {
+    interruptThreads();
+  }
+
+  @Override
+  public final boolean runsOnCurrentThread() {
+    return runsOn(Thread.currentThread());
+  }
+
   /** Waits until nothing of the component runs any more; false if the time ran out first. */
-  abstract boolean awaitTerminated(long nanos) throws InterruptedException;
+  @Override
+  public abstract boolean awaitTerminated(long nanos) throws InterruptedException;
 
   /** Interrupts every thread of the component. */
   abstract void interruptThreads();

@@ -1,5 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
@@ -296,25 +298,35 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     } finally {
       lock.unlock();
     }
-    boolean abandoned = false;
-    boolean wasInterrupted = false;
-    if (closeIntake()) {
-      try {
-        if (!awaitRunners(time, RunContext.saturatedNanos(grace))) {
-          interruptRunners();
-          abandoned = !awaitRunners(time, RunContext.saturatedNanos(interruptTimeout));
-        }
-      } catch (InterruptedException e) {
-        wasInterrupted = true;
-        interruptRunners();
-        abandoned = othersLive() > 0;
-      }
-    }
+    Budget budget = Budget.unbounded(time);
+    boolean abandoned =
+        StopProtocol.stop(stopTarget(), grace, interruptTimeout, budget)
+            == ShutdownReport.Outcome.ABANDONED;
     List<UnfinishedJob<J>> result = handBack(abandoned);
-    if (wasInterrupted) {
+    if (budget.wasInterrupted()) {
       Thread.currentThread().interrupt();
     }
     return result;
+  }
+
+  /** The queue's runners as the target of the stop protocol. */
+  StopProtocol.Target stopTarget() {
+    return new StopProtocol.Target() {
+      @Override
+      public boolean signal() {
+        return closeIntake();
+      }
+
+      @Override
+      public boolean awaitTerminated(long nanos) throws InterruptedException {
+        return awaitRunners(time, nanos);
+      }
+
+      @Override
+      public void interrupt() {
+        interruptRunners();
+      }
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -502,15 +514,6 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
         nanos = clock.awaitNanos(lock, runnersChanged, nanos);
       }
       return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private int othersLive() {
-    lock.lock();
-    try {
-      return othersLiveLocked();
     } finally {
       lock.unlock();
     }

@@ -36,7 +36,7 @@ final class JobQueueComponent extends Component {
   }
 
   @Override
-  boolean awaitTerminated(long nanos) throws InterruptedException {
+  public boolean awaitTerminated(long nanos) throws InterruptedException {
     return queue.awaitRunners(time, nanos);
   }
 

@@ -197,7 +197,7 @@ final class ResourceComponent extends Component {
   }
 
   @Override
-  boolean awaitTerminated(long nanos) throws InterruptedException {
+  public boolean awaitTerminated(long nanos) throws InterruptedException {
     lock.lock();
     try {
       return awaitLocked(() -> awaitStarter ? starterDone : stopper == null || stopDone, nanos);

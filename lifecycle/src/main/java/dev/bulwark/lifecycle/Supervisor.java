@@ -1,5 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
@@ -499,28 +501,28 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       listeners.publish(new SupervisorEvent.ReadinessChanged(name(), false));
     }
     publishState(from, State.STOPPING);
-    StopRun run = new StopRun(time.nanoTime(), RunContext.saturatedNanos(config.shutdownBudget()));
+    Budget budget = Budget.of(time, config.shutdownBudget());
     // the graces of the components not yet stopped, which the budget guarantees them
     Duration owed = Duration.ZERO;
     for (Component c : components) {
       owed = owed.plus(c.config.grace());
     }
-    run.owedLater = RunContext.saturatedNanos(owed);
+    budget.owe(owed);
     if (from == State.RUNNING && !config.drainDelay().isZero()) {
-      run.waitDrain(RunContext.saturatedNanos(config.drainDelay()));
+      waitDrain(budget, Budget.saturatedNanos(config.drainDelay()));
     }
-    run.awaitStartLoop();
+    awaitStartLoop(budget);
     List<ShutdownReport.ComponentReport> reports = new ArrayList<>(components.size());
     for (int i = components.size() - 1; i >= 0; i--) {
       Component c = components.get(i);
       owed = owed.minus(c.config.grace());
-      run.owedLater = RunContext.saturatedNanos(owed);
-      reports.add(run.stopOneSafely(c));
+      budget.owe(owed);
+      reports.add(stopOneSafely(c, budget));
     }
     ShutdownReport r =
         new ShutdownReport(
             name(),
-            Duration.ofNanos(time.nanoTime() - run.start),
+            Duration.ofNanos(time.nanoTime() - budget.start()),
             config.shutdownBudget(),
             reports);
     State to;
@@ -537,7 +539,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     if (!listeners.isEmpty()) {
       listeners.publish(new SupervisorEvent.Stopped(name(), r));
     }
-    if (run.interrupted) {
+    if (budget.wasInterrupted()) {
       Thread.currentThread().interrupt();
     }
     return r;
@@ -559,130 +561,85 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     return report;
   }
 
-  /** One stop in progress: its deadline, and whether its thread was interrupted. */
-  private final class StopRun {
-    final long start;
-    final long deadline;
-    boolean interrupted = Thread.interrupted();
-    long owedLater; // the grace periods still owed to the components stopped after this one
-
-    StopRun(long start, long budget) {
-      this.start = start;
-      this.deadline = start + budget;
+  private void waitDrain(Budget budget, long drain) {
+    long end = time.nanoTime() + budget.left(drain);
+    lock.lock();
+    try {
+      long n;
+      while (!budget.wasInterrupted() && (n = end - time.nanoTime()) > 0) {
+        time.awaitNanos(lock, changed, n);
+      }
+    } catch (InterruptedException e) {
+      budget.markInterrupted();
+    } finally {
+      lock.unlock();
     }
+  }
 
-    /*
-     * The budget covers the drain delay and every grace period (build() checks that); interrupt
-     * timeouts are paid from what is left beyond the graces still owed to later components. So a
-     * stubborn component can use up its own grace and the slack, never a later component's grace:
-     * a component that stops when signalled is reported GRACEFUL, whatever stopped before it.
-     */
-    long left(long phase) {
-      long end = deadline - owedLater;
-      return interrupted ? 0 : Math.max(0, Math.min(phase, end - time.nanoTime()));
-    }
-
-    void waitDrain(long drain) {
-      long end = time.nanoTime() + Math.min(drain, left(drain));
-      lock.lock();
-      try {
-        long n;
-        while (!interrupted && (n = end - time.nanoTime()) > 0) {
-          time.awaitNanos(lock, changed, n);
+  private void awaitStartLoop(Budget budget) {
+    lock.lock();
+    try {
+      while (startLoopActive) {
+        long n = budget.left(Long.MAX_VALUE);
+        if (n <= 0) {
+          break;
         }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } finally {
-        lock.unlock();
+        time.awaitNanos(lock, changed, n);
       }
+    } catch (InterruptedException e) {
+      budget.markInterrupted();
+    } finally {
+      lock.unlock();
     }
+  }
 
-    void awaitStartLoop() {
-      lock.lock();
-      try {
-        while (startLoopActive) {
-          long n = left(Long.MAX_VALUE);
-          if (n <= 0) {
-            break;
-          }
-          time.awaitNanos(lock, changed, n);
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } finally {
-        lock.unlock();
+  /*
+   * A stop step that throws (a thread factory that cannot make the stop's thread, a job sink
+   * throwing an Error) must not end the stop half-way: the later components would never be
+   * stopped, no report would be set, and every other stop() caller (the shutdown hook too) would
+   * wait for it forever. The component is reported abandoned, with what was thrown.
+   */
+  private ShutdownReport.ComponentReport stopOneSafely(Component c, Budget budget) {
+    long t0 = time.nanoTime();
+    try {
+      return stopOne(c, budget);
+    } catch (Throwable e) {
+      if (c.stopFailure == null) {
+        c.stopFailure = e;
       }
-    }
-
-    boolean await(Component c, long phase) {
-      try {
-        return c.awaitTerminated(left(phase));
-      } catch (InterruptedException e) {
-        interrupted = true;
-        try {
-          return c.awaitTerminated(0);
-        } catch (InterruptedException again) {
-          return false;
-        }
-      }
-    }
-
-    /*
-     * A stop step that throws (a thread factory that cannot make the stop's thread, a job sink
-     * throwing an Error) must not end the stop half-way: the later components would never be
-     * stopped, no report would be set, and every other stop() caller (the shutdown hook too) would
-     * wait for it forever. The component is reported abandoned, with what was thrown.
-     */
-    ShutdownReport.ComponentReport stopOneSafely(Component c) {
-      long t0 = time.nanoTime();
-      try {
-        return stopOne(c);
-      } catch (Throwable e) {
-        if (c.stopFailure == null) {
-          c.stopFailure = e;
-        }
-        return new ShutdownReport.ComponentReport(
-            c.name,
-            ShutdownReport.Outcome.ABANDONED,
-            Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
-            Optional.of(c.stopFailure),
-            List.of());
-      }
-    }
-
-    ShutdownReport.ComponentReport stopOne(Component c) {
-      long t0 = time.nanoTime();
-      ShutdownReport.Outcome outcome;
-      if (!c.retire()) {
-        c.compareAndMove(ComponentState.RESTARTING, ComponentState.STOPPED);
-        outcome = ShutdownReport.Outcome.NOT_RUNNING;
-      } else if (c.runsOn(Thread.currentThread())) {
-        // stop() was called on this worker's own thread: it cannot end before stop() returns to
-        // it, so waiting for it (and then interrupting the stop itself) would only cost the
-        // components after it their grace. It has the stop signal; it ends when it returns.
-        outcome = ShutdownReport.Outcome.GRACEFUL;
-      } else if (await(c, RunContext.saturatedNanos(c.config.grace()))) {
-        outcome = ShutdownReport.Outcome.GRACEFUL;
-      } else {
-        c.interruptThreads();
-        outcome =
-            await(c, RunContext.saturatedNanos(c.config.interruptTimeout()))
-                ? ShutdownReport.Outcome.INTERRUPTED
-                : ShutdownReport.Outcome.ABANDONED;
-      }
-      outcome = c.outcome(outcome);
-      if (outcome == ShutdownReport.Outcome.GRACEFUL
-          || outcome == ShutdownReport.Outcome.INTERRUPTED) {
-        c.compareAndMove(ComponentState.STOPPING, ComponentState.STOPPED);
-      }
-      List<UnfinishedJob<?>> unfinished = c.afterStop(outcome);
       return new ShutdownReport.ComponentReport(
           c.name,
-          outcome,
+          ShutdownReport.Outcome.ABANDONED,
           Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
-          Optional.ofNullable(c.stopFailure),
-          unfinished);
+          Optional.of(c.stopFailure),
+          List.of());
     }
+  }
+
+  /*
+   * stop() called on a worker's own thread: the worker cannot end before stop() returns to it, so
+   * waiting for it (and then interrupting the stop itself) would only cost the components after it
+   * their grace. It has the stop signal; it ends when it returns, and is reported GRACEFUL.
+   */
+  private ShutdownReport.ComponentReport stopOne(Component c, Budget budget) {
+    long t0 = time.nanoTime();
+    ShutdownReport.Outcome outcome =
+        StopProtocol.stop(c, c.config.grace(), c.config.interruptTimeout(), budget);
+    if (outcome == ShutdownReport.Outcome.NOT_RUNNING) {
+      c.compareAndMove(ComponentState.RESTARTING, ComponentState.STOPPED);
+    }
+    outcome = c.outcome(outcome);
+    if (outcome == ShutdownReport.Outcome.GRACEFUL
+        || outcome == ShutdownReport.Outcome.INTERRUPTED) {
+      c.compareAndMove(ComponentState.STOPPING, ComponentState.STOPPED);
+    }
+    List<UnfinishedJob<?>> unfinished = c.afterStop(outcome);
+    return new ShutdownReport.ComponentReport(
+        c.name,
+        outcome,
+        Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
+        Optional.ofNullable(c.stopFailure),
+        unfinished);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -772,17 +729,19 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * @return false if one of them could not be stopped (the caller escalates)
    */
   boolean pauseSiblings(WorkerComponent failed) {
+    // only a stop interrupts a worker's thread: then the restart will not happen, and the stop
+    // stops the siblings
+    Budget budget = Budget.yieldingToInterrupt(time);
     for (int i = components.size() - 1; i >= 0; i--) {
-      if (components.get(i) instanceof WorkerComponent w && w != failed && w.pause()) {
-        try {
-          if (!w.awaitTerminated(RunContext.saturatedNanos(w.config.grace()))) {
-            w.interruptThreads();
-            if (!w.awaitTerminated(RunContext.saturatedNanos(w.config.interruptTimeout()))) {
-              return false;
-            }
-          }
-        } catch (InterruptedException e) {
-          return true; // only a stop interrupts a worker's thread; the restart will not happen
+      if (components.get(i) instanceof WorkerComponent w && w != failed) {
+        ShutdownReport.Outcome o =
+            StopProtocol.stop(
+                w.pauseTarget(), w.config.grace(), w.config.interruptTimeout(), budget);
+        if (budget.gaveUp()) {
+          return true;
+        }
+        if (o == ShutdownReport.Outcome.ABANDONED) {
+          return false;
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.backoff.Backoff;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -267,6 +268,26 @@ final class WorkerComponent extends Component {
     }
   }
 
+  /** The worker as the target of an all-for-one pause: its signal is {@link #pause()}. */
+  StopProtocol.Target pauseTarget() {
+    return new StopProtocol.Target() {
+      @Override
+      public boolean signal() {
+        return pause();
+      }
+
+      @Override
+      public boolean awaitTerminated(long nanos) throws InterruptedException {
+        return WorkerComponent.this.awaitTerminated(nanos);
+      }
+
+      @Override
+      public void interrupt() {
+        interruptThreads();
+      }
+    };
+  }
+
   /** Restarts a worker paused by {@link #pause()}; counts as a restart. */
   void resume() {
     lock.lock();
@@ -308,7 +329,7 @@ final class WorkerComponent extends Component {
   }
 
   @Override
-  boolean awaitTerminated(long nanos) throws InterruptedException {
+  public boolean awaitTerminated(long nanos) throws InterruptedException {
     lock.lock();
     try {
       return awaitLocked(() -> !threadAlive, nanos);
