@@ -1,9 +1,11 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.RestartIntensity;
 import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.backoff.Backoff;
 import java.lang.System.Logger.Level;
-import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 
 /*
@@ -12,9 +14,9 @@ import java.util.concurrent.CancellationException;
  * The thread runs the worker; when the run ends the thread decides, under the component's lock,
  * what comes next: a run that was asked to stop ends the thread (STOPPED, or RESTARTING when an
  * all-for-one restart paused it); a run that returned on its own ends it too (STOPPED); a failure
- * ends it as FAILED unless the restart policy allows another restart. The intensity limit keeps
- * the times of the restarts within the window (a deque pruned from the front); a failure that would
- * need more than maxRestarts of them escalates to the supervisor. Otherwise the same thread waits
+ * ends it as FAILED unless the restart policy allows another restart. Whether it does is
+ * RestartIntensity's pure decision over the times of the earlier restarts; a failure that would
+ * need more than maxRestarts of them within the window escalates to the supervisor. Otherwise the same thread waits
  * out the next backoff delay on the component's condition, so that a stop ends the wait at once
  * and a ManualTimeSource can advance through it, and then starts a fresh run with a fresh context.
  * The backoff sequence starts again whenever the window holds no earlier restart.
@@ -32,7 +34,7 @@ final class WorkerComponent extends Component {
   private boolean paused;
   private boolean runActive; // a run of the worker is in progress (not between runs)
   private RunContext run;
-  private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
+  private List<Long> restartTimes = List.of();
   private Backoff.Sequence delays;
 
   WorkerComponent(String name, Supervisor.ComponentConfig config, Supervisor owner, Worker worker) {
@@ -153,19 +155,20 @@ final class WorkerComponent extends Component {
             || !(config.restart() instanceof RestartPolicy.OnFailure policy)) {
           to = ComponentState.FAILED;
         } else {
-          long now = time.nanoTime();
-          long window = RunContext.saturatedNanos(policy.window());
-          while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() >= window) {
-            restartTimes.pollFirst();
-          }
-          if (restartTimes.size() >= policy.maxRestarts()) {
+          RestartIntensity.Decision d =
+              RestartIntensity.decide(
+                  restartTimes,
+                  time.nanoTime(),
+                  policy.maxRestarts(),
+                  Budget.saturatedNanos(policy.window()));
+          restartTimes = d.history();
+          if (!d.restart()) {
             to = ComponentState.FAILED;
             escalation = cause;
           } else {
-            if (restartTimes.isEmpty()) {
+            if (d.freshBackoff()) {
               delays = policy.backoff().sequence();
             }
-            restartTimes.addLast(now);
             delay = delays.nextNanos();
             restart = ++restarts;
             to = ComponentState.RESTARTING;
