@@ -2,7 +2,6 @@ package dev.bulwark.lifecycle;
 
 import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.TimeSource;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -18,7 +17,7 @@ abstract class Component implements StopProtocol.Target {
 
   final String name;
   final Supervisor.ComponentConfig config;
-  final Supervisor owner;
+  final ComponentHost host;
   final TimeSource time;
   final ReentrantLock lock = new ReentrantLock();
   final Condition changed = lock.newCondition();
@@ -29,11 +28,11 @@ abstract class Component implements StopProtocol.Target {
   volatile Throwable lastFailure;
   volatile Throwable stopFailure;
 
-  Component(String name, Supervisor.ComponentConfig config, Supervisor owner) {
+  Component(String name, Supervisor.ComponentConfig config, ComponentHost host) {
     this.name = name;
     this.config = config;
-    this.owner = owner;
-    this.time = owner.timeSource();
+    this.host = host;
+    this.time = host.timeSource();
   }
 
   final ComponentState state() {
@@ -81,7 +80,7 @@ abstract class Component implements StopProtocol.Target {
   /** Publishes a state change made under the lock; call after releasing it. */
   final void published(ComponentState from, ComponentState to, Throwable failure) {
     if (from != to) {
-      owner.componentChanged(this, from, to, failure);
+      host.changed(name, from, to, failure);
     }
   }
 
@@ -153,20 +152,16 @@ abstract class Component implements StopProtocol.Target {
     return true;
   }
 
+  /** Returns the component's health now; a worker adds its heartbeat and stall. */
   ComponentHealth health(long now) {
     ComponentState s = state;
-    Optional<Duration> since = Optional.empty();
-    boolean healthy = s != ComponentState.FAILED;
-    if (this instanceof WorkerComponent w && s == ComponentState.RUNNING) {
-      Duration age = Duration.ofNanos(Math.max(0, now - lastHeartbeat));
-      since = Optional.of(age);
-      if (config.stallLimit().isPresent()
-          && age.compareTo(config.stallLimit().get()) > 0
-          && !w.idle()) {
-        healthy = false;
-      }
-    }
-    return new ComponentHealth(name, s, healthy, since, restarts, Optional.ofNullable(lastFailure));
+    return new ComponentHealth(
+        name,
+        s,
+        s != ComponentState.FAILED,
+        Optional.empty(),
+        restarts,
+        Optional.ofNullable(lastFailure));
   }
 
   @Override

@@ -198,6 +198,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   private final ThreadFactory threadFactory;
   private final boolean namedThreads;
   private final List<Component> components;
+  private final List<WorkerComponent> workers;
   private final Listeners<SupervisorEvent> listeners;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -220,19 +221,28 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     this.threadFactory = b.threadFactory != null ? b.threadFactory : Thread.ofVirtual().factory();
     this.namedThreads = b.threadFactory == null;
     this.listeners = new Listeners<>("supervisor '" + config.name() + "'");
+    ComponentHost host = new Host();
+    ComponentHost.Siblings siblings =
+        config.strategy() == Strategy.ALL_FOR_ONE ? new AllForOne() : null;
     List<Component> list = new ArrayList<>();
-    for (int i = 0; i < b.entries.size(); i++) {
-      Entry e = b.entries.get(i);
+    List<WorkerComponent> workerList = new ArrayList<>();
+    for (int i = 0; i < b.specs.size(); i++) {
       ComponentConfig cc = config.components().get(i);
-      list.add(
-          switch (e.target) {
-            case Worker w -> new WorkerComponent(cc.name(), cc, this, w);
-            case ManagedResource r -> new ResourceComponent(cc.name(), cc, this, r);
-            case JobQueue<?> q -> new JobQueueComponent(cc.name(), cc, this, q);
-            default -> throw new AssertionError(e.target);
-          });
+      Component c =
+          switch (b.specs.get(i)) {
+            case ComponentSpec.WorkerSpec w -> {
+              WorkerComponent wc = new WorkerComponent(cc.name(), cc, host, w.worker(), siblings);
+              workerList.add(wc);
+              yield wc;
+            }
+            case ComponentSpec.ResourceSpec r ->
+                new ResourceComponent(cc.name(), cc, host, r.resource());
+            case ComponentSpec.QueueSpec q -> new JobQueueComponent(cc.name(), cc, host, q.queue());
+          };
+      list.add(c);
     }
     this.components = List.copyOf(list);
+    this.workers = List.copyOf(workerList);
   }
 
   /**
@@ -643,17 +653,63 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Called by components
+  // What components see of the supervisor
 
-  TimeSource timeSource() {
-    return time;
+  /** The supervisor as its components see it. */
+  private final class Host implements ComponentHost {
+    @Override
+    public String name() {
+      return Supervisor.this.name();
+    }
+
+    @Override
+    public TimeSource timeSource() {
+      return time;
+    }
+
+    @Override
+    public Thread newThread(Runnable task, String threadName) {
+      return Supervisor.this.newThread(task, threadName);
+    }
+
+    @Override
+    public void changed(
+        String component, ComponentState from, ComponentState to, Throwable failure) {
+      if (!listeners.isEmpty()) {
+        listeners.publish(
+            new SupervisorEvent.ComponentStateChanged(name(), component, from, to, failure));
+      }
+    }
+
+    @Override
+    public void restartScheduled(String component, int restart, long delayNanos, Throwable cause) {
+      if (!listeners.isEmpty()) {
+        listeners.publish(
+            new SupervisorEvent.RestartScheduled(
+                name(), component, restart, Duration.ofNanos(delayNanos), cause));
+      }
+    }
+
+    @Override
+    public void escalate(String component, Throwable cause) {
+      Supervisor.this.escalate(component, cause);
+    }
   }
 
-  boolean allForOne() {
-    return config.strategy() == Strategy.ALL_FOR_ONE;
+  /** The all-for-one strategy, for the workers. */
+  private final class AllForOne implements ComponentHost.Siblings {
+    @Override
+    public boolean pause(WorkerComponent failed) {
+      return pauseSiblings(failed);
+    }
+
+    @Override
+    public void resume(WorkerComponent failed) {
+      resumeSiblings(failed);
+    }
   }
 
-  Thread newThread(Runnable task, String threadName) {
+  private Thread newThread(Runnable task, String threadName) {
     Thread t = threadFactory.newThread(task);
     if (t == null) {
       throw new IllegalStateException(
@@ -665,23 +721,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     return t;
   }
 
-  void componentChanged(Component c, ComponentState from, ComponentState to, Throwable failure) {
-    if (!listeners.isEmpty()) {
-      listeners.publish(
-          new SupervisorEvent.ComponentStateChanged(name(), c.name, from, to, failure));
-    }
-  }
-
-  void restartScheduled(Component c, int restart, long delayNanos, Throwable cause) {
-    if (!listeners.isEmpty()) {
-      listeners.publish(
-          new SupervisorEvent.RestartScheduled(
-              name(), c.name, restart, Duration.ofNanos(delayNanos), cause));
-    }
-  }
-
   /** A worker went beyond its restart intensity: fail, and stop everything on a new thread. */
-  void escalate(Component c, Throwable cause) {
+  private void escalate(String component, Throwable cause) {
     lock.lock();
     try {
       if (stopRequested) {
@@ -689,7 +730,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       }
       stopRequested = true;
       escalationCause = cause;
-      escalatedComponent = c.name;
+      escalatedComponent = component;
       if (starting != null) {
         starting.cancelStart();
       }
@@ -698,7 +739,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       lock.unlock();
     }
     if (!listeners.isEmpty()) {
-      listeners.publish(new SupervisorEvent.Escalated(name(), c.name, cause));
+      listeners.publish(new SupervisorEvent.Escalated(name(), component, cause));
     }
     try {
       newThread(this::stop, "escalation").start();
@@ -715,7 +756,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
               "supervisor '"
                   + name()
                   + "' could not start a thread for the stop that the failure of '"
-                  + c.name
+                  + component
                   + "' escalated to; the failed worker's thread stops it",
           e);
       stop();
@@ -728,12 +769,13 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    *
    * @return false if one of them could not be stopped (the caller escalates)
    */
-  boolean pauseSiblings(WorkerComponent failed) {
+  private boolean pauseSiblings(WorkerComponent failed) {
     // only a stop interrupts a worker's thread: then the restart will not happen, and the stop
     // stops the siblings
     Budget budget = Budget.yieldingToInterrupt(time);
-    for (int i = components.size() - 1; i >= 0; i--) {
-      if (components.get(i) instanceof WorkerComponent w && w != failed) {
+    for (int i = workers.size() - 1; i >= 0; i--) {
+      WorkerComponent w = workers.get(i);
+      if (w != failed) {
         ShutdownReport.Outcome o =
             StopProtocol.stop(
                 w.pauseTarget(), w.config.grace(), w.config.interruptTimeout(), budget);
@@ -749,9 +791,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   }
 
   /** Restarts, in declared order, the workers paused by {@link #pauseSiblings}. */
-  void resumeSiblings(WorkerComponent failed) {
-    for (Component c : components) {
-      if (c instanceof WorkerComponent w && w != failed) {
+  private void resumeSiblings(WorkerComponent failed) {
+    for (WorkerComponent w : workers) {
+      if (w != failed) {
         w.resume();
       }
     }
@@ -818,17 +860,15 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   // Building
 
   /**
-   * The per-component settings, given in the lambda of {@link Builder#worker(String, Worker,
-   * Consumer)} and its siblings. Validated by {@link Builder#build()}.
+   * The settings every component has, given in the lambda of {@link Builder#resource(String,
+   * ManagedResource, Consumer)} and {@link Builder#jobQueue(JobQueue, Consumer)}; a worker's lambda
+   * gets {@link WorkerSettings}, which add what only a worker has. Validated by {@link
+   * Builder#build()}.
    */
-  public static final class ComponentSettings {
+  public static sealed class ComponentSettings permits WorkerSettings {
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
     private Duration grace = DEFAULT_GRACE;
     private Duration interruptTimeout = DEFAULT_INTERRUPT_TIMEOUT;
-    private RestartPolicy restart;
-    private boolean restartSet;
-    private Duration stallLimit;
-    private boolean stallLimitSet;
 
     private ComponentSettings() {}
 
@@ -857,7 +897,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
 
     /**
      * Sets how long the component has to stop after its thread is interrupted, before it is
-     * abandoned (default 1 s). Must not be negative.
+     * abandoned (default 1 s). Must not be negative. Paid from the budget beyond the grace periods
+     * still owed to the components stopped later, so it may be cut short.
      *
      * @param interruptTimeout the interrupt timeout
      * @return these settings
@@ -866,42 +907,66 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       this.interruptTimeout = interruptTimeout;
       return this;
     }
+  }
+
+  /** The settings of a worker: those of every component, and its restart policy and stall limit. */
+  public static final class WorkerSettings extends ComponentSettings {
+    private RestartPolicy restart = RestartPolicy.never();
+    private boolean restartSet;
+    private Duration stallLimit;
+    private boolean stallLimitSet;
+
+    private WorkerSettings() {}
+
+    @Override
+    public WorkerSettings startTimeout(Duration startTimeout) {
+      super.startTimeout(startTimeout);
+      return this;
+    }
+
+    @Override
+    public WorkerSettings grace(Duration grace) {
+      super.grace(grace);
+      return this;
+    }
+
+    @Override
+    public WorkerSettings interruptTimeout(Duration interruptTimeout) {
+      super.interruptTimeout(interruptTimeout);
+      return this;
+    }
 
     /**
-     * Sets the restart policy of a worker (default {@link RestartPolicy#never()}).
+     * Sets the restart policy (default {@link RestartPolicy#never()}).
      *
      * @param restart the policy
      * @return these settings
      */
-    public ComponentSettings restart(RestartPolicy restart) {
+    public WorkerSettings restart(RestartPolicy restart) {
       this.restart = restart;
       this.restartSet = true;
       return this;
     }
 
     /**
-     * Sets the heartbeat age beyond which a running worker is unhealthy (default: none). Must be
+     * Sets the heartbeat age beyond which the running worker is unhealthy (default: none). Must be
      * positive. A {@link PeriodicTask} waiting for its next tick is not stalled, so for it the
      * limit bounds how long one iteration may hang, whatever the period.
      *
      * @param stallLimit the stall limit
      * @return these settings
      */
-    public ComponentSettings stallLimit(Duration stallLimit) {
+    public WorkerSettings stallLimit(Duration stallLimit) {
       this.stallLimit = stallLimit;
       this.stallLimitSet = true;
       return this;
     }
   }
 
-  /** A component as registered; its settings are applied and validated by build(). */
-  private record Entry(
-      String name, Object target, Consumer<ComponentSettings> settings, boolean queue) {}
-
   /** Builds a {@link Supervisor}; every setting is validated by {@link #build()}. */
   public static final class Builder {
     private final String name;
-    private final List<Entry> entries = new ArrayList<>();
+    private final List<ComponentSpec> specs = new ArrayList<>();
     private Duration shutdownBudget = DEFAULT_SHUTDOWN_BUDGET;
     private Duration drainDelay = Duration.ZERO;
     private Strategy strategy = Strategy.ONE_FOR_ONE;
@@ -934,8 +999,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @param settings sets the worker's start timeout, grace, restart policy, stall limit
      * @return this builder
      */
-    public Builder worker(String name, Worker worker, Consumer<ComponentSettings> settings) {
-      return add(name, worker, settings);
+    public Builder worker(String name, Worker worker, Consumer<WorkerSettings> settings) {
+      specs.add(new ComponentSpec.WorkerSpec(name, worker, settings));
+      return this;
     }
 
     /**
@@ -959,7 +1025,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      */
     public Builder resource(
         String name, ManagedResource resource, Consumer<ComponentSettings> settings) {
-      return add(name, resource, settings);
+      specs.add(new ComponentSpec.ResourceSpec(name, resource, settings));
+      return this;
     }
 
     /**
@@ -982,12 +1049,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @return this builder
      */
     public Builder jobQueue(JobQueue<?> queue, Consumer<ComponentSettings> settings) {
-      entries.add(new Entry(queue == null ? null : queue.name(), queue, settings, true));
-      return this;
-    }
-
-    private Builder add(String name, Object target, Consumer<ComponentSettings> settings) {
-      entries.add(new Entry(name, target, settings, false));
+      specs.add(new ComponentSpec.QueueSpec(queue == null ? null : queue.name(), queue, settings));
       return this;
     }
 
@@ -1070,14 +1132,18 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       return this;
     }
 
+    private static void checkTarget(String name, Object target) {
+      Checks.notNull(name, "component name");
+      Checks.notNull(target, "component '" + name + "'");
+    }
+
     /**
      * Validates the settings and builds the supervisor.
      *
      * @return the supervisor
      * @throws IllegalArgumentException if a duration is negative (or not positive where it must
-     *     be), two components share a name, a restart policy or stall limit is given to a component
-     *     that is not a worker, a job queue is already supervised, or the budget is less than the
-     *     drain delay plus the sum of the grace periods
+     *     be), two components share a name, a job queue is already supervised, or the budget is
+     *     less than the drain delay plus the sum of the grace periods
      * @throws NullPointerException if the name, a component, its name, its settings or any setting
      *     given is null (a component's setting is named with the component, e.g. {@code "grace of
      *     component 'db'"})
@@ -1094,54 +1160,54 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       Set<String> names = new HashSet<>();
       List<ComponentConfig> configs = new ArrayList<>();
       Duration needed = drainDelay;
-      for (Entry e : entries) {
-        if (e.queue()) {
-          Checks.notNull(e.target, "queue");
-        } else {
-          Checks.notNull(e.name, "component name");
-          Checks.notNull(e.target, "component '" + e.name + "'");
+      for (ComponentSpec e : specs) {
+        ComponentSettings s;
+        ComponentConfig.Kind kind;
+        String what = " of component '" + e.name() + "'";
+        switch (e) {
+          case ComponentSpec.WorkerSpec w -> {
+            checkTarget(w.name(), w.worker());
+            Checks.notNull(w.settings(), "settings" + what);
+            WorkerSettings ws = new WorkerSettings();
+            w.settings().accept(ws);
+            s = ws;
+            kind = ComponentConfig.Kind.WORKER;
+          }
+          case ComponentSpec.ResourceSpec r -> {
+            checkTarget(r.name(), r.resource());
+            Checks.notNull(r.settings(), "settings" + what);
+            s = new ComponentSettings();
+            r.settings().accept(s);
+            kind = ComponentConfig.Kind.RESOURCE;
+          }
+          case ComponentSpec.QueueSpec q -> {
+            Checks.notNull(q.queue(), "queue");
+            Checks.notNull(q.settings(), "settings" + what);
+            s = new ComponentSettings();
+            q.settings().accept(s);
+            kind = ComponentConfig.Kind.JOB_QUEUE;
+          }
         }
-        String what = " of component '" + e.name + "'";
-        Checks.notNull(e.settings, "settings" + what);
         Checks.require(
-            names.add(e.name),
-            "component names must be unique, but '" + e.name + "' is used twice");
-        ComponentSettings s = new ComponentSettings();
-        e.settings.accept(s);
+            names.add(e.name()),
+            "component names must be unique, but '" + e.name() + "' is used twice");
         Checks.positive(s.startTimeout, "startTimeout" + what);
         Checks.nonNegative(s.grace, "grace" + what);
         Checks.nonNegative(s.interruptTimeout, "interruptTimeout" + what);
-        if (s.restartSet) {
-          Checks.notNull(s.restart, "restart" + what);
-        }
-        if (s.stallLimitSet) {
-          Checks.positive(s.stallLimit, "stallLimit" + what);
-        }
-        ComponentConfig.Kind kind =
-            switch (e.target) {
-              case Worker w -> ComponentConfig.Kind.WORKER;
-              case ManagedResource r -> ComponentConfig.Kind.RESOURCE;
-              case JobQueue<?> q -> ComponentConfig.Kind.JOB_QUEUE;
-              default -> throw new IllegalArgumentException("unknown component " + e.target);
-            };
-        if (kind != ComponentConfig.Kind.WORKER) {
-          Checks.require(
-              !s.restartSet,
-              "restart applies to workers only, but component '" + e.name + "' is a " + kind);
-          Checks.require(
-              !s.stallLimitSet,
-              "stallLimit applies to workers only, but component '" + e.name + "' is a " + kind);
+        RestartPolicy restart = RestartPolicy.never();
+        Optional<Duration> stallLimit = Optional.empty();
+        if (s instanceof WorkerSettings ws) {
+          if (ws.restartSet) {
+            restart = Checks.notNull(ws.restart, "restart" + what);
+          }
+          if (ws.stallLimitSet) {
+            stallLimit = Optional.of(Checks.positive(ws.stallLimit, "stallLimit" + what));
+          }
         }
         needed = needed.plus(s.grace);
         configs.add(
             new ComponentConfig(
-                e.name,
-                kind,
-                s.startTimeout,
-                s.grace,
-                s.interruptTimeout,
-                s.restart != null ? s.restart : RestartPolicy.never(),
-                Optional.ofNullable(s.stallLimit)));
+                e.name(), kind, s.startTimeout, s.grace, s.interruptTimeout, restart, stallLimit));
       }
       if (shutdownBudget.compareTo(needed) < 0) {
         throw new IllegalArgumentException(
@@ -1153,10 +1219,10 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       }
       List<JobQueue<?>> attached = new ArrayList<>();
       try {
-        for (Entry e : entries) {
-          if (e.target instanceof JobQueue<?> q) {
-            q.attach(name);
-            attached.add(q);
+        for (ComponentSpec e : specs) {
+          if (e instanceof ComponentSpec.QueueSpec q) {
+            q.queue().attach(name);
+            attached.add(q.queue());
           }
         }
       } catch (RuntimeException e) {

@@ -5,7 +5,9 @@ import dev.bulwark.lifecycle.internal.RestartIntensity;
 import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.backoff.Backoff;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
 /*
@@ -37,9 +39,36 @@ final class WorkerComponent extends Component {
   private List<Long> restartTimes = List.of();
   private Backoff.Sequence delays;
 
-  WorkerComponent(String name, Supervisor.ComponentConfig config, Supervisor owner, Worker worker) {
-    super(name, config, owner);
+  /** The all-for-one strategy's view of the other workers, or null under one-for-one. */
+  private final ComponentHost.Siblings siblings;
+
+  WorkerComponent(
+      String name,
+      Supervisor.ComponentConfig config,
+      ComponentHost host,
+      Worker worker,
+      ComponentHost.Siblings siblings) {
+    super(name, config, host);
     this.worker = worker;
+    this.siblings = siblings;
+  }
+
+  @Override
+  ComponentHealth health(long now) {
+    ComponentHealth h = super.health(now);
+    if (h.state() != ComponentState.RUNNING) {
+      return h;
+    }
+    Duration age = Duration.ofNanos(Math.max(0, now - lastHeartbeat));
+    boolean stalled =
+        config.stallLimit().isPresent() && age.compareTo(config.stallLimit().get()) > 0 && !idle();
+    return new ComponentHealth(
+        h.name(),
+        h.state(),
+        h.healthy() && !stalled,
+        Optional.of(age),
+        h.restarts(),
+        h.lastFailure());
   }
 
   @Override
@@ -64,7 +93,7 @@ final class WorkerComponent extends Component {
       if (threadAlive) {
         return true;
       }
-      Thread t = owner.newThread(this::loop, name);
+      Thread t = host.newThread(this::loop, name);
       t.start(); // the loop blocks on this lock until the fields below are set
       paused = false;
       run = new RunContext(this);
@@ -109,7 +138,7 @@ final class WorkerComponent extends Component {
               "worker '"
                   + name
                   + "' of supervisor '"
-                  + owner.name()
+                  + host.name()
                   + "' could not be restarted: no thread for it; it is FAILED",
           e);
       published(from, ComponentState.FAILED, e);
@@ -187,8 +216,8 @@ final class WorkerComponent extends Component {
       // must not cut the backoff or an all-for-one pause of the siblings short. A stop or a pause
       // sets its flag before it interrupts, so the waits below still see it.
       Thread.interrupted();
-      owner.restartScheduled(this, restart, delay, cause);
-      if (owner.allForOne() && !owner.pauseSiblings(this)) {
+      host.restartScheduled(name, restart, delay, cause);
+      if (siblings != null && !siblings.pause(this)) {
         lock.lock();
         try {
           from = setStateLocked(ComponentState.FAILED);
@@ -230,8 +259,8 @@ final class WorkerComponent extends Component {
       if (!proceed) {
         break;
       }
-      if (owner.allForOne()) {
-        owner.resumeSiblings(this);
+      if (siblings != null) {
+        siblings.resume(this);
       }
     }
     // The thread ends after its last event, so that the supervisor, which waits for this, publishes
@@ -245,7 +274,7 @@ final class WorkerComponent extends Component {
       lock.unlock();
     }
     if (escalation != null) {
-      owner.escalate(this, escalation);
+      host.escalate(name, escalation);
     }
   }
 
