@@ -22,6 +22,9 @@ interface ComponentHost {
   /** Publishes that a failed worker will restart after a delay. */
   void restartScheduled(String component, int restart, long delayNanos, Throwable cause);
 
+  /** Publishes that an iteration of a periodic task failed and the task goes on. */
+  void iterationFailed(String component, Throwable failure);
+
   /** A worker went beyond its restart intensity: the supervisor fails and stops everything. */
   void escalate(String component, Throwable cause);
 

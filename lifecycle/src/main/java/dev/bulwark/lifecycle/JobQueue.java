@@ -2,6 +2,7 @@ package dev.bulwark.lifecycle;
 
 import dev.bulwark.lifecycle.internal.Budget;
 import dev.bulwark.lifecycle.internal.StopProtocol;
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
@@ -14,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,8 +81,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @throws NullPointerException if a field is null
      */
     public Config {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(policy, "policy");
+      Checks.notNull(name, "name");
+      Checks.notNull(policy, "policy");
     }
   }
 
@@ -97,6 +97,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   private final TimeSource time;
   private final ThreadFactory threadFactory;
   private final Consumer<? super List<UnfinishedJob<J>>> sink;
+  private final ContextPropagator propagator;
   private final Listeners<JobQueueEvent> listeners;
   private final AtomicLong ids = new AtomicLong();
 
@@ -122,6 +123,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     this.time = b.time;
     this.threadFactory = b.threadFactory != null ? b.threadFactory : Thread.ofVirtual().factory();
     this.sink = b.sink;
+    this.propagator = b.propagator;
     this.listeners = new Listeners<>("job queue '" + b.name + "'");
   }
 
@@ -185,6 +187,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    */
   public JobHandle<J> submit(J job, Policy policy) {
     Checks.notNull(job, "job");
+    ContextPropagator.Snapshot context = propagator.capture();
     RuntimeException refusal;
     JobHandle<J> handle = null;
     lock.lock();
@@ -195,7 +198,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
         refusal = new JobQueueFullException(name(), config.capacity(), estimateLocked());
       } else {
         refusal = null;
-        handle = new JobHandle<>(this, ids.incrementAndGet(), job, policy, time);
+        handle = new JobHandle<>(this, ids.incrementAndGet(), job, policy, time, context);
         queue.addLast(handle);
         notEmpty.signal();
       }
@@ -255,6 +258,22 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   }
 
   /**
+   * Returns the jobs this queue's stop handed back (by {@link #stop(Duration, Duration)} or by its
+   * supervisor's stop), typed: the same list as in the stop's result and the {@link
+   * ShutdownReport}, with no cast needed.
+   *
+   * @return the unfinished jobs, or an empty list if the queue has not stopped
+   */
+  public List<UnfinishedJob<J>> unfinishedJobs() {
+    lock.lock();
+    try {
+      return handedBack == null ? List.of() : handedBack;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Starts the runners, for a queue used without a supervisor.
    *
    * @throws IllegalStateException if the queue belongs to a supervisor, or was started or stopped
@@ -275,9 +294,12 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
 
   /**
    * Stops a queue used without a supervisor: takes no more jobs, lets the runners finish within
-   * {@code grace}, then interrupts them and waits at most {@code interruptTimeout} more. Hands back
-   * every job that did not finish, and passes them to the sink too. Calling it again returns the
-   * same list. Interrupting the calling thread cuts the waits short; the interrupt is restored.
+   * {@code grace}, then interrupts them and waits at most {@code interruptTimeout} more. This is
+   * the supervisor's stop protocol (signal, grace, interrupt, abandon) inside a budget of {@code
+   * grace + interruptTimeout}: under a supervisor the queue's grace and interrupt timeout are its
+   * component settings, inside the supervisor's one budget. Hands back every job that did not
+   * finish, and passes them to the sink too. Calling it again returns the same list. Interrupting
+   * the calling thread cuts the waits short; the interrupt is restored.
    *
    * @param grace how long the runners may drain the queue
    * @param interruptTimeout how long to wait after interrupting them
@@ -298,7 +320,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     } finally {
       lock.unlock();
     }
-    Budget budget = Budget.unbounded(time);
+    Budget budget = Budget.of(time, saturatedSum(grace, interruptTimeout));
     boolean abandoned =
         StopProtocol.stop(stopTarget(), grace, interruptTimeout, budget)
             == ShutdownReport.Outcome.ABANDONED;
@@ -307,6 +329,14 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       Thread.currentThread().interrupt();
     }
     return result;
+  }
+
+  private static Duration saturatedSum(Duration a, Duration b) {
+    try {
+      return a.plus(b);
+    } catch (ArithmeticException e) {
+      return Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
+    }
   }
 
   /** The queue's runners as the target of the stop protocol. */
@@ -420,11 +450,16 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
         }
         Throwable failure = null;
         try {
-          J job = h.job();
-          if (h.policy == null) {
-            handler.handle(job);
-          } else {
-            h.policy.run(() -> handler.handle(job));
+          ContextPropagator.Scope scope = h.context.restore();
+          try {
+            J job = h.job();
+            if (h.policy == null) {
+              handler.handle(job);
+            } else {
+              h.policy.run(() -> handler.handle(job));
+            }
+          } finally {
+            scope.close();
           }
         } catch (Throwable t) {
           failure = t;
@@ -619,6 +654,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     private ThreadFactory threadFactory;
     private TimeSource time = TimeSource.system();
     private Consumer<? super List<UnfinishedJob<J>>> sink;
+    private ContextPropagator propagator = ContextPropagator.none();
 
     private boolean policySet;
     private boolean threadFactorySet;
@@ -704,6 +740,20 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     }
 
     /**
+     * Sets what carries the submitter's thread context (an MDC, a trace span, a {@link
+     * ThreadLocal}) to the runner that runs the job (default {@link ContextPropagator#none()}): it
+     * is captured in {@link JobQueue#submit(Object)} and restored around the job, its policy
+     * included.
+     *
+     * @param propagator the propagator
+     * @return this builder
+     */
+    public Builder<J> contextPropagator(ContextPropagator propagator) {
+      this.propagator = propagator;
+      return this;
+    }
+
+    /**
      * Validates the settings and builds the queue.
      *
      * @return the queue, not started
@@ -725,6 +775,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       if (sinkSet) {
         Checks.notNull(sink, "unfinishedSink");
       }
+      Checks.notNull(propagator, "contextPropagator");
       return new JobQueue<>(this);
     }
   }

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -139,13 +138,13 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @throws NullPointerException if a field is null
      */
     public ComponentConfig {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(kind, "kind");
-      Objects.requireNonNull(startTimeout, "startTimeout");
-      Objects.requireNonNull(grace, "grace");
-      Objects.requireNonNull(interruptTimeout, "interruptTimeout");
-      Objects.requireNonNull(restart, "restart");
-      Objects.requireNonNull(stallLimit, "stallLimit");
+      Checks.notNull(name, "name");
+      Checks.notNull(kind, "kind");
+      Checks.notNull(startTimeout, "startTimeout");
+      Checks.notNull(grace, "grace");
+      Checks.notNull(interruptTimeout, "interruptTimeout");
+      Checks.notNull(restart, "restart");
+      Checks.notNull(stallLimit, "stallLimit");
     }
   }
 
@@ -173,10 +172,10 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @throws NullPointerException if a field is null
      */
     public Config {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(shutdownBudget, "shutdownBudget");
-      Objects.requireNonNull(drainDelay, "drainDelay");
-      Objects.requireNonNull(strategy, "strategy");
+      Checks.notNull(name, "name");
+      Checks.notNull(shutdownBudget, "shutdownBudget");
+      Checks.notNull(drainDelay, "drainDelay");
+      Checks.notNull(strategy, "strategy");
       components = List.copyOf(components);
     }
   }
@@ -427,6 +426,30 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     ShutdownReport r = runStop();
     removeHook();
     return r;
+  }
+
+  /**
+   * Waits until the supervisor has stopped, by {@link #stop()}, a failed start, or an escalation (a
+   * worker beyond its restart intensity makes the supervisor stop itself on a thread of its own:
+   * this is how to learn that it is over). Waits on the supervisor's time source.
+   *
+   * @param timeout the longest to wait
+   * @return the report of the stop, or empty if it did not finish within {@code timeout}
+   * @throws InterruptedException if the calling thread is interrupted while it waits
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   */
+  public Optional<ShutdownReport> awaitTermination(Duration timeout) throws InterruptedException {
+    long n = Budget.saturatedNanos(Checks.nonNegative(timeout, "timeout"));
+    lock.lock();
+    try {
+      while (report == null && n > 0) {
+        n = time.awaitNanos(lock, changed, n);
+      }
+      return Optional.ofNullable(report);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -687,6 +710,13 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
         listeners.publish(
             new SupervisorEvent.RestartScheduled(
                 name(), component, restart, Duration.ofNanos(delayNanos), cause));
+      }
+    }
+
+    @Override
+    public void iterationFailed(String component, Throwable failure) {
+      if (!listeners.isEmpty()) {
+        listeners.publish(new SupervisorEvent.IterationFailed(name(), component, failure));
       }
     }
 
@@ -994,9 +1024,15 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     /**
      * Adds a worker.
      *
+     * <p>A component's settings are given in a lambda rather than a builder of their own: they
+     * belong to this registration, and are validated with the rest by {@link #build()} (which names
+     * the component in its message: {@code grace of component 'relay' must not be negative}); they
+     * read back through {@link Supervisor#config()}.
+     *
      * @param name the component's name
      * @param worker the worker
-     * @param settings sets the worker's start timeout, grace, restart policy, stall limit
+     * @param settings sets the worker's start timeout, grace, interrupt timeout, restart policy and
+     *     stall limit
      * @return this builder
      */
     public Builder worker(String name, Worker worker, Consumer<WorkerSettings> settings) {

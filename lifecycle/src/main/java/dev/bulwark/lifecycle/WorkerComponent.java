@@ -370,6 +370,12 @@ final class WorkerComponent extends Component {
     }
   }
 
+  /** Records a failed iteration that the worker (a periodic task) survives, and publishes it. */
+  void iterationFailed(Throwable failure) {
+    lastFailure = failure;
+    host.iterationFailed(name, failure);
+  }
+
   /** Returns true while the current run waits idle by its schedule, which is not a stall. */
   boolean idle() {
     lock.lock();

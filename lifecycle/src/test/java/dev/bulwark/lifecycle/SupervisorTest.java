@@ -828,4 +828,31 @@ class SupervisorTest {
               .isEqualTo(ShutdownReport.Outcome.GRACEFUL);
         });
   }
+
+  @Test
+  void awaitTerminationReturnsTheReportOnceAnEscalationHasStoppedTheSupervisor() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          build(
+              builder()
+                  .worker(
+                      "crash",
+                      ctx -> {
+                        throw new IOException("boom");
+                      },
+                      c ->
+                          c.restart(
+                              RestartPolicy.onFailure(
+                                  Backoff.fixed(ofSeconds(1)).build(), 1, ofSeconds(60)))));
+          assertThat(supervisor.awaitTermination(Duration.ZERO)).isEmpty();
+          supervisor.start();
+          time.awaitWaiters(1); // the first restart's backoff
+          time.advance(ofSeconds(1)); // the second failure is beyond the intensity: escalation
+          ShutdownReport report = supervisor.awaitTermination(Duration.ofDays(1)).orElseThrow();
+          assertThat(supervisor.state()).isEqualTo(Supervisor.State.FAILED);
+          assertThat(report).isSameAs(supervisor.shutdownReport().orElseThrow());
+          assertThat(events.events(SupervisorEvent.Escalated.class)).hasSize(1);
+        });
+  }
 }

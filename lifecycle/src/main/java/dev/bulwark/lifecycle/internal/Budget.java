@@ -45,17 +45,6 @@ public final class Budget {
   }
 
   /**
-   * Starts a budget with no total: each wait is its own length. Takes (and clears) the calling
-   * thread's interrupt, like {@link #of(TimeSource, Duration)}.
-   *
-   * @param time the time source
-   * @return the budget
-   */
-  public static Budget unbounded(TimeSource time) {
-    return new Budget(time, Long.MAX_VALUE, false, Thread.interrupted());
-  }
-
-  /**
    * Starts a budget with no total, whose stop ends as soon as its thread is interrupted.
    *
    * @param time the time source
