@@ -14,9 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -315,50 +313,11 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     }
     publishState(State.NEW, State.STARTING);
     registerHook();
-    String failed = null;
-    String reason = null;
-    Throwable cause = null;
-    boolean interrupted = false;
-    for (Component c : components) {
-      lock.lock();
-      try {
-        if (stopRequested) {
-          failed = c.name;
-          break;
-        }
-        starting = c;
-      } finally {
-        lock.unlock();
-      }
-      try {
-        c.start(RunContext.saturatedNanos(c.config.startTimeout()));
-      } catch (CancellationException e) {
-        failed = c.name;
-      } catch (TimeoutException e) {
-        failed = c.name;
-        reason = e.getMessage();
-        cause = e;
-      } catch (InterruptedException e) {
-        failed = c.name;
-        reason = "the starting thread was interrupted";
-        cause = e;
-        interrupted = true;
-      } catch (Throwable e) {
-        failed = c.name;
-        reason = "its start failed: " + e;
-        cause = e;
-      } finally {
-        lock.lock();
-        try {
-          starting = null;
-        } finally {
-          lock.unlock();
-        }
-      }
-      if (failed != null) {
-        break;
-      }
-    }
+    StartSequence.Result result = StartSequence.run(components, new StartGate());
+    String failed = result.failed();
+    String reason = result.reason();
+    Throwable cause = result.cause();
+    boolean interrupted = result.interrupted();
     boolean started;
     lock.lock();
     try {
@@ -406,6 +365,33 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       Thread.currentThread().interrupt();
     }
     throw new StartupException(name(), failed, reason, cause);
+  }
+
+  /** The supervisor's side of the start sequence: a stop ends it, and can cancel one start. */
+  private final class StartGate implements StartSequence.Gate {
+    @Override
+    public boolean begin(Component c) {
+      lock.lock();
+      try {
+        if (stopRequested) {
+          return false;
+        }
+        starting = c;
+        return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void end() {
+      lock.lock();
+      try {
+        starting = null;
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /**
@@ -535,23 +521,12 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     }
     publishState(from, State.STOPPING);
     Budget budget = Budget.of(time, config.shutdownBudget());
-    // the graces of the components not yet stopped, which the budget guarantees them
-    Duration owed = Duration.ZERO;
-    for (Component c : components) {
-      owed = owed.plus(c.config.grace());
-    }
-    budget.owe(owed);
+    budget.owe(StopSequence.graces(components));
     if (from == State.RUNNING && !config.drainDelay().isZero()) {
       waitDrain(budget, Budget.saturatedNanos(config.drainDelay()));
     }
     awaitStartLoop(budget);
-    List<ShutdownReport.ComponentReport> reports = new ArrayList<>(components.size());
-    for (int i = components.size() - 1; i >= 0; i--) {
-      Component c = components.get(i);
-      owed = owed.minus(c.config.grace());
-      budget.owe(owed);
-      reports.add(stopOneSafely(c, budget));
-    }
+    List<ShutdownReport.ComponentReport> reports = StopSequence.stopAll(components, budget);
     ShutdownReport r =
         new ShutdownReport(
             name(),
@@ -624,55 +599,6 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     } finally {
       lock.unlock();
     }
-  }
-
-  /*
-   * A stop step that throws (a thread factory that cannot make the stop's thread, a job sink
-   * throwing an Error) must not end the stop half-way: the later components would never be
-   * stopped, no report would be set, and every other stop() caller (the shutdown hook too) would
-   * wait for it forever. The component is reported abandoned, with what was thrown.
-   */
-  private ShutdownReport.ComponentReport stopOneSafely(Component c, Budget budget) {
-    long t0 = time.nanoTime();
-    try {
-      return stopOne(c, budget);
-    } catch (Throwable e) {
-      if (c.stopFailure == null) {
-        c.stopFailure = e;
-      }
-      return new ShutdownReport.ComponentReport(
-          c.name,
-          ShutdownReport.Outcome.ABANDONED,
-          Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
-          Optional.of(c.stopFailure),
-          List.of());
-    }
-  }
-
-  /*
-   * stop() called on a worker's own thread: the worker cannot end before stop() returns to it, so
-   * waiting for it (and then interrupting the stop itself) would only cost the components after it
-   * their grace. It has the stop signal; it ends when it returns, and is reported GRACEFUL.
-   */
-  private ShutdownReport.ComponentReport stopOne(Component c, Budget budget) {
-    long t0 = time.nanoTime();
-    ShutdownReport.Outcome outcome =
-        StopProtocol.stop(c, c.config.grace(), c.config.interruptTimeout(), budget);
-    if (outcome == ShutdownReport.Outcome.NOT_RUNNING) {
-      c.compareAndMove(ComponentState.RESTARTING, ComponentState.STOPPED);
-    }
-    outcome = c.outcome(outcome);
-    if (outcome == ShutdownReport.Outcome.GRACEFUL
-        || outcome == ShutdownReport.Outcome.INTERRUPTED) {
-      c.compareAndMove(ComponentState.STOPPING, ComponentState.STOPPED);
-    }
-    List<UnfinishedJob<?>> unfinished = c.afterStop(outcome);
-    return new ShutdownReport.ComponentReport(
-        c.name,
-        outcome,
-        Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
-        Optional.ofNullable(c.stopFailure),
-        unfinished);
   }
 
   // ---------------------------------------------------------------------------------------------
