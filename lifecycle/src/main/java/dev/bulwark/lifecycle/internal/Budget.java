@@ -27,7 +27,10 @@ public final class Budget {
   private Budget(TimeSource time, long nanos, boolean yieldToInterrupt, boolean interrupted) {
     this.time = time;
     this.start = time.nanoTime();
-    this.deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + nanos;
+    long end = start + nanos;
+    // a budget too long to end within the range of nanoTime has no end
+    this.deadline =
+        nanos == Long.MAX_VALUE || ((start ^ end) & (nanos ^ end)) < 0 ? Long.MAX_VALUE : end;
     this.yieldToInterrupt = yieldToInterrupt;
     this.interrupted = interrupted;
   }
