@@ -196,6 +196,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   private final boolean namedThreads;
   private final List<Component> components;
   private final List<WorkerComponent> workers;
+  private final ShutdownHook hook = new ShutdownHook();
   private final Listeners<SupervisorEvent> listeners;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -210,7 +211,6 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   private ShutdownReport report;
   private Throwable escalationCause;
   private String escalatedComponent;
-  private Thread hook;
 
   private Supervisor(Builder b, Config config) {
     this.config = config;
@@ -762,49 +762,18 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   }
 
   private void registerHook() {
-    if (!config.shutdownHook()) {
-      return;
-    }
-    Thread t = Thread.ofPlatform().name(name() + "-shutdown-hook").unstarted(this::runStop);
-    lock.lock();
-    try {
-      hook = t;
-    } finally {
-      lock.unlock();
-    }
-    try {
-      Runtime.getRuntime().addShutdownHook(t);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down; whoever is stopping it will call stop()
+    if (config.shutdownHook()) {
+      hook.register(name() + "-shutdown-hook", this::runStop);
     }
   }
 
   private void removeHook() {
-    Thread t;
-    lock.lock();
-    try {
-      t = hook;
-      hook = null;
-    } finally {
-      lock.unlock();
-    }
-    if (t != null && t != Thread.currentThread()) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(t);
-      } catch (IllegalStateException e) {
-        // shutdown in progress: the hook runs (or ran) stop(), which returns the same report
-      }
-    }
+    hook.remove();
   }
 
   /** The registered shutdown hook, for tests. */
   Thread shutdownHook() {
-    lock.lock();
-    try {
-      return hook;
-    } finally {
-      lock.unlock();
-    }
+    return hook.thread();
   }
 
   @Override
