@@ -268,9 +268,13 @@ class FaultMatrixTest {
           s.start();
           running.await();
         });
-    ShutdownReport report = assertTimeoutPreemptively(budget.plus(ofMillis(100)), (() -> s.stop()));
+    // Without the budget the stop would take grace + interrupt timeout = 5.2 s. The slack over the
+    // budget is for the scheduler alone: with 100 ms it failed 1 run in 20 on a loaded 2-core
+    // machine, the stopping thread still waking from its (correctly bounded) wait at 600 ms.
+    Duration slack = ofSeconds(1);
+    ShutdownReport report = assertTimeoutPreemptively(budget.plus(slack), (() -> s.stop()));
     assertThat(report.abandoned()).containsExactly("stubborn");
-    assertThat(report.elapsed()).isLessThanOrEqualTo(budget.plus(ofMillis(100)));
+    assertThat(report.elapsed()).isLessThanOrEqualTo(budget.plus(slack));
   }
 
   @Test
