@@ -35,6 +35,7 @@ final class WorkerComponent extends Component {
   private boolean retired;
   private boolean paused;
   private boolean runActive; // a run of the worker is in progress (not between runs)
+  private boolean endedBeforeStop; // the last run had ended on its own when the stop came
   private RunContext run;
   private List<Long> restartTimes = List.of();
   private Backoff.Sequence delays;
@@ -300,6 +301,18 @@ final class WorkerComponent extends Component {
     }
   }
 
+  @Override
+  ShutdownReport.Outcome outcome(ShutdownReport.Outcome awaited) {
+    lock.lock();
+    try {
+      return endedBeforeStop && awaited != ShutdownReport.Outcome.ABANDONED
+          ? ShutdownReport.Outcome.NOT_RUNNING
+          : awaited;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The worker as the target of an all-for-one pause: its signal is {@link #pause()}. */
   StopProtocol.Target pauseTarget() {
     return new StopProtocol.Target() {
@@ -351,7 +364,11 @@ final class WorkerComponent extends Component {
       if (from == ComponentState.RUNNING || from == ComponentState.RESTARTING) {
         setStateLocked(ComponentState.STOPPING);
       } else {
-        return true; // the thread is ending on its own: its final state stays
+        // The run ended on its own (FAILED or STOPPED) before the stop came, and its thread is
+        // just finishing after its last event: the stop waits for it, so that events keep their
+        // order, but reports what it found: the worker was not running.
+        endedBeforeStop = true;
+        return true;
       }
     } finally {
       lock.unlock();
