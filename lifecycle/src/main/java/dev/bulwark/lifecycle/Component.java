@@ -1,7 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.TimeSource;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -13,11 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Supervisor} drives. Each component has its own lock and condition, so that signalling one
  * of ten thousand workers wakes only that worker.
  */
-abstract class Component {
+abstract class Component implements StopProtocol.Target {
 
   final String name;
   final Supervisor.ComponentConfig config;
-  final Supervisor owner;
+  final ComponentHost host;
   final TimeSource time;
   final ReentrantLock lock = new ReentrantLock();
   final Condition changed = lock.newCondition();
@@ -28,11 +28,11 @@ abstract class Component {
   volatile Throwable lastFailure;
   volatile Throwable stopFailure;
 
-  Component(String name, Supervisor.ComponentConfig config, Supervisor owner) {
+  Component(String name, Supervisor.ComponentConfig config, ComponentHost host) {
     this.name = name;
     this.config = config;
-    this.owner = owner;
-    this.time = owner.timeSource();
+    this.host = host;
+    this.time = host.timeSource();
   }
 
   final ComponentState state() {
@@ -80,7 +80,7 @@ abstract class Component {
   /** Publishes a state change made under the lock; call after releasing it. */
   final void published(ComponentState from, ComponentState to, Throwable failure) {
     if (from != to) {
-      owner.componentChanged(this, from, to, failure);
+      host.changed(name, from, to, failure);
     }
   }
 
@@ -103,8 +103,24 @@ abstract class Component {
    */
   abstract boolean retire();
 
+  @Override
+  public final boolean signal() {
+    return retire();
+  }
+
+  @Override
+  public final void interrupt() {
+    interruptThreads();
+  }
+
+  @Override
+  public final boolean runsOnCurrentThread() {
+    return runsOn(Thread.currentThread());
+  }
+
   /** Waits until nothing of the component runs any more; false if the time ran out first. */
-  abstract boolean awaitTerminated(long nanos) throws InterruptedException;
+  @Override
+  public abstract boolean awaitTerminated(long nanos) throws InterruptedException;
 
   /** Interrupts every thread of the component. */
   abstract void interruptThreads();
@@ -136,20 +152,16 @@ abstract class Component {
     return true;
   }
 
+  /** Returns the component's health now; a worker adds its heartbeat and stall. */
   ComponentHealth health(long now) {
     ComponentState s = state;
-    Optional<Duration> since = Optional.empty();
-    boolean healthy = s != ComponentState.FAILED;
-    if (this instanceof WorkerComponent w && s == ComponentState.RUNNING) {
-      Duration age = Duration.ofNanos(Math.max(0, now - lastHeartbeat));
-      since = Optional.of(age);
-      if (config.stallLimit().isPresent()
-          && age.compareTo(config.stallLimit().get()) > 0
-          && !w.idle()) {
-        healthy = false;
-      }
-    }
-    return new ComponentHealth(name, s, healthy, since, restarts, Optional.ofNullable(lastFailure));
+    return new ComponentHealth(
+        name,
+        s,
+        s != ComponentState.FAILED,
+        Optional.empty(),
+        restarts,
+        Optional.ofNullable(lastFailure));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.resilience.internal.Checks;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -30,9 +30,9 @@ public record ComponentHealth(
    * @throws NullPointerException if a field is null
    */
   public ComponentHealth {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(state, "state");
-    Objects.requireNonNull(sinceHeartbeat, "sinceHeartbeat");
-    Objects.requireNonNull(lastFailure, "lastFailure");
+    Checks.notNull(name, "name");
+    Checks.notNull(state, "state");
+    Checks.notNull(sinceHeartbeat, "sinceHeartbeat");
+    Checks.notNull(lastFailure, "lastFailure");
   }
 }

@@ -1,5 +1,6 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
@@ -44,6 +45,7 @@ public final class JobHandle<J> {
   private final J job;
   final Policy policy;
   final long submittedAt;
+  final ContextPropagator.Snapshot context;
   Thread runner; // the runner that took the job; guarded by the queue's lock
   private final TimeSource time;
   private final ReentrantLock lock = new ReentrantLock();
@@ -51,7 +53,14 @@ public final class JobHandle<J> {
   private volatile Status status = Status.QUEUED;
   private volatile Throwable failure;
 
-  JobHandle(JobQueue<J> queue, long id, J job, Policy policy, TimeSource time) {
+  JobHandle(
+      JobQueue<J> queue,
+      long id,
+      J job,
+      Policy policy,
+      TimeSource time,
+      ContextPropagator.Snapshot context) {
+    this.context = context;
     this.queue = queue;
     this.id = id;
     this.job = job;

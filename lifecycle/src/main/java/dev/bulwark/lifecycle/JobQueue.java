@@ -1,5 +1,8 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.StopProtocol;
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
@@ -12,7 +15,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,8 +81,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @throws NullPointerException if a field is null
      */
     public Config {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(policy, "policy");
+      Checks.notNull(name, "name");
+      Checks.notNull(policy, "policy");
     }
   }
 
@@ -95,6 +97,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   private final TimeSource time;
   private final ThreadFactory threadFactory;
   private final Consumer<? super List<UnfinishedJob<J>>> sink;
+  private final ContextPropagator propagator;
   private final Listeners<JobQueueEvent> listeners;
   private final AtomicLong ids = new AtomicLong();
 
@@ -120,6 +123,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     this.time = b.time;
     this.threadFactory = b.threadFactory != null ? b.threadFactory : Thread.ofVirtual().factory();
     this.sink = b.sink;
+    this.propagator = b.propagator;
     this.listeners = new Listeners<>("job queue '" + b.name + "'");
   }
 
@@ -183,6 +187,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    */
   public JobHandle<J> submit(J job, Policy policy) {
     Checks.notNull(job, "job");
+    ContextPropagator.Snapshot context = propagator.capture();
     RuntimeException refusal;
     JobHandle<J> handle = null;
     lock.lock();
@@ -193,7 +198,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
         refusal = new JobQueueFullException(name(), config.capacity(), estimateLocked());
       } else {
         refusal = null;
-        handle = new JobHandle<>(this, ids.incrementAndGet(), job, policy, time);
+        handle = new JobHandle<>(this, ids.incrementAndGet(), job, policy, time, context);
         queue.addLast(handle);
         notEmpty.signal();
       }
@@ -253,6 +258,22 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   }
 
   /**
+   * Returns the jobs this queue's stop handed back (by {@link #stop(Duration, Duration)} or by its
+   * supervisor's stop), typed: the same list as in the stop's result and the {@link
+   * ShutdownReport}, with no cast needed.
+   *
+   * @return the unfinished jobs, or an empty list if the queue has not stopped
+   */
+  public List<UnfinishedJob<J>> unfinishedJobs() {
+    lock.lock();
+    try {
+      return handedBack == null ? List.of() : handedBack;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Starts the runners, for a queue used without a supervisor.
    *
    * @throws IllegalStateException if the queue belongs to a supervisor, or was started or stopped
@@ -273,9 +294,12 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
 
   /**
    * Stops a queue used without a supervisor: takes no more jobs, lets the runners finish within
-   * {@code grace}, then interrupts them and waits at most {@code interruptTimeout} more. Hands back
-   * every job that did not finish, and passes them to the sink too. Calling it again returns the
-   * same list. Interrupting the calling thread cuts the waits short; the interrupt is restored.
+   * {@code grace}, then interrupts them and waits at most {@code interruptTimeout} more. This is
+   * the supervisor's stop protocol (signal, grace, interrupt, abandon) inside a budget of {@code
+   * grace + interruptTimeout}: under a supervisor the queue's grace and interrupt timeout are its
+   * component settings, inside the supervisor's one budget. Hands back every job that did not
+   * finish, and passes them to the sink too. Calling it again returns the same list. Interrupting
+   * the calling thread cuts the waits short; the interrupt is restored.
    *
    * @param grace how long the runners may drain the queue
    * @param interruptTimeout how long to wait after interrupting them
@@ -296,25 +320,43 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     } finally {
       lock.unlock();
     }
-    boolean abandoned = false;
-    boolean wasInterrupted = false;
-    if (closeIntake()) {
-      try {
-        if (!awaitRunners(time, RunContext.saturatedNanos(grace))) {
-          interruptRunners();
-          abandoned = !awaitRunners(time, RunContext.saturatedNanos(interruptTimeout));
-        }
-      } catch (InterruptedException e) {
-        wasInterrupted = true;
-        interruptRunners();
-        abandoned = othersLive() > 0;
-      }
-    }
+    Budget budget = Budget.of(time, saturatedSum(grace, interruptTimeout));
+    boolean abandoned =
+        StopProtocol.stop(stopTarget(), grace, interruptTimeout, budget)
+            == ShutdownReport.Outcome.ABANDONED;
     List<UnfinishedJob<J>> result = handBack(abandoned);
-    if (wasInterrupted) {
+    if (budget.wasInterrupted()) {
       Thread.currentThread().interrupt();
     }
     return result;
+  }
+
+  private static Duration saturatedSum(Duration a, Duration b) {
+    try {
+      return a.plus(b);
+    } catch (ArithmeticException e) {
+      return Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
+    }
+  }
+
+  /** The queue's runners as the target of the stop protocol. */
+  StopProtocol.Target stopTarget() {
+    return new StopProtocol.Target() {
+      @Override
+      public boolean signal() {
+        return closeIntake();
+      }
+
+      @Override
+      public boolean awaitTerminated(long nanos) throws InterruptedException {
+        return awaitRunners(time, nanos);
+      }
+
+      @Override
+      public void interrupt() {
+        interruptRunners();
+      }
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -408,11 +450,16 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
         }
         Throwable failure = null;
         try {
-          J job = h.job();
-          if (h.policy == null) {
-            handler.handle(job);
-          } else {
-            h.policy.run(() -> handler.handle(job));
+          ContextPropagator.Scope scope = h.context.restore();
+          try {
+            J job = h.job();
+            if (h.policy == null) {
+              handler.handle(job);
+            } else {
+              h.policy.run(() -> handler.handle(job));
+            }
+          } finally {
+            scope.close();
           }
         } catch (Throwable t) {
           failure = t;
@@ -502,15 +549,6 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
         nanos = clock.awaitNanos(lock, runnersChanged, nanos);
       }
       return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private int othersLive() {
-    lock.lock();
-    try {
-      return othersLiveLocked();
     } finally {
       lock.unlock();
     }
@@ -616,6 +654,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     private ThreadFactory threadFactory;
     private TimeSource time = TimeSource.system();
     private Consumer<? super List<UnfinishedJob<J>>> sink;
+    private ContextPropagator propagator = ContextPropagator.none();
 
     private boolean policySet;
     private boolean threadFactorySet;
@@ -701,6 +740,20 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     }
 
     /**
+     * Sets what carries the submitter's thread context (an MDC, a trace span, a {@link
+     * ThreadLocal}) to the runner that runs the job (default {@link ContextPropagator#none()}): it
+     * is captured in {@link JobQueue#submit(Object)} and restored around the job, its policy
+     * included.
+     *
+     * @param propagator the propagator
+     * @return this builder
+     */
+    public Builder<J> contextPropagator(ContextPropagator propagator) {
+      this.propagator = propagator;
+      return this;
+    }
+
+    /**
      * Validates the settings and builds the queue.
      *
      * @return the queue, not started
@@ -722,6 +775,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
       if (sinkSet) {
         Checks.notNull(sink, "unfinishedSink");
       }
+      Checks.notNull(propagator, "contextPropagator");
       return new JobQueue<>(this);
     }
   }

@@ -8,8 +8,8 @@ final class JobQueueComponent extends Component {
   private final JobQueue<?> queue;
 
   JobQueueComponent(
-      String name, Supervisor.ComponentConfig config, Supervisor owner, JobQueue<?> q) {
-    super(name, config, owner);
+      String name, Supervisor.ComponentConfig config, ComponentHost host, JobQueue<?> q) {
+    super(name, config, host);
     this.queue = q;
   }
 
@@ -36,7 +36,7 @@ final class JobQueueComponent extends Component {
   }
 
   @Override
-  boolean awaitTerminated(long nanos) throws InterruptedException {
+  public boolean awaitTerminated(long nanos) throws InterruptedException {
     return queue.awaitRunners(time, nanos);
   }
 

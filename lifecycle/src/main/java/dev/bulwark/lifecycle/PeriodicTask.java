@@ -5,7 +5,6 @@ import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -24,7 +23,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Unlike {@code ScheduledExecutorService}, an iteration that throws never silently ends the
  * schedule: the {@link OnError} policy decides, and the default logs the failure (through {@code
- * System.Logger} {@code dev.bulwark.lifecycle}) and goes on.
+ * System.Logger} {@code dev.bulwark.lifecycle}) and goes on; under a supervisor the failure also
+ * becomes the component's {@link ComponentHealth#lastFailure()} and a {@link
+ * SupervisorEvent.IterationFailed} event, so failures can be counted.
  *
  * <p><b>Timing.</b> Time comes from the {@linkplain WorkerContext#timeSource() supervisor's time
  * source} and every wait is {@link WorkerContext#awaitStop(Duration)}, so a stop ends the wait at
@@ -34,6 +35,14 @@ import java.util.random.RandomGenerator;
  * the previous one. Jitter adds a uniformly random {@code [0, jitter)} to each wait, drawn from the
  * {@link Builder#random(RandomGenerator) random generator}; under a fixed rate it shifts each tick
  * without moving the grid.
+ *
+ * <p><b>Why its builder differs from the policies' {@code X.builder(name)}.</b> A periodic task is
+ * a {@link Worker}: it gets its name, its time source and its thread where it is registered ({@code
+ * supervisor.worker("cache-refresh", task)}), so its builder takes neither. The schedule is the one
+ * setting without a default, so the factory that starts the builder names it ({@link
+ * #fixedRate(Duration)}, {@link #fixedDelay(Duration)}); {@link Builder#build(Iteration)} takes the
+ * iteration, validates every setting and returns the task, whose settings read back through {@link
+ * #config()}.
  */
 public final class PeriodicTask implements Worker {
 
@@ -92,11 +101,11 @@ public final class PeriodicTask implements Worker {
      * @throws NullPointerException if a field is null
      */
     public Config {
-      Objects.requireNonNull(schedule, "schedule");
-      Objects.requireNonNull(period, "period");
-      Objects.requireNonNull(initialDelay, "initialDelay");
-      Objects.requireNonNull(jitter, "jitter");
-      Objects.requireNonNull(onError, "onError");
+      Checks.notNull(schedule, "schedule");
+      Checks.notNull(period, "period");
+      Checks.notNull(initialDelay, "initialDelay");
+      Checks.notNull(jitter, "jitter");
+      Checks.notNull(onError, "onError");
     }
   }
 
@@ -171,11 +180,15 @@ public final class PeriodicTask implements Worker {
         throw e;
       } catch (Exception e) {
         switch (config.onError()) {
-          case LOG_AND_CONTINUE ->
-              LOG.log(
-                  Level.WARNING,
-                  () -> "an iteration of periodic task '" + ctx.name() + "' failed; continuing",
-                  e);
+          case LOG_AND_CONTINUE -> {
+            LOG.log(
+                Level.WARNING,
+                () -> "an iteration of periodic task '" + ctx.name() + "' failed; continuing",
+                e);
+            if (ctx instanceof RunContext run) {
+              run.iterationFailed(e); // its health's lastFailure, and an event to count
+            }
+          }
           case FAIL -> throw new IterationFailedException(ctx.name(), e);
           case RESTART -> throw e;
         }

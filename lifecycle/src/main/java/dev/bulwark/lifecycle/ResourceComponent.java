@@ -32,14 +32,17 @@ final class ResourceComponent extends Component {
   private boolean stopDone;
 
   ResourceComponent(
-      String name, Supervisor.ComponentConfig config, Supervisor owner, ManagedResource resource) {
-    super(name, config, owner);
+      String name,
+      Supervisor.ComponentConfig config,
+      ComponentHost host,
+      ManagedResource resource) {
+    super(name, config, host);
     this.resource = resource;
   }
 
   @Override
   void start(long timeoutNanos) throws Exception {
-    Thread t = owner.newThread(this::runStart, name + "-start");
+    Thread t = host.newThread(this::runStart, name + "-start");
     ComponentState from;
     lock.lock();
     try {
@@ -155,7 +158,7 @@ final class ResourceComponent extends Component {
       if (!started || stopper != null) {
         return false;
       }
-      t = owner.newThread(this::runStop, name + "-stop");
+      t = host.newThread(this::runStop, name + "-stop");
       stopper = t;
       from = setStateLocked(ComponentState.STOPPING);
     } finally {
@@ -197,7 +200,7 @@ final class ResourceComponent extends Component {
   }
 
   @Override
-  boolean awaitTerminated(long nanos) throws InterruptedException {
+  public boolean awaitTerminated(long nanos) throws InterruptedException {
     lock.lock();
     try {
       return awaitLocked(() -> awaitStarter ? starterDone : stopper == null || stopDone, nanos);

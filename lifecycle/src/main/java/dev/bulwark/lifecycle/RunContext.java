@@ -54,6 +54,11 @@ final class RunContext implements WorkerContext {
     }
   }
 
+  /** A periodic task's iteration failed and the task goes on: the component records it. */
+  void iterationFailed(Throwable failure) {
+    component.iterationFailed(failure);
+  }
+
   @Override
   public void heartbeat() {
     component.lastHeartbeat = component.time.nanoTime();

@@ -1,9 +1,9 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.resilience.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -56,10 +56,10 @@ public record ShutdownReport(
      * @throws NullPointerException if a field is null
      */
     public ComponentReport {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(outcome, "outcome");
-      Objects.requireNonNull(duration, "duration");
-      Objects.requireNonNull(failure, "failure");
+      Checks.notNull(name, "name");
+      Checks.notNull(outcome, "outcome");
+      Checks.notNull(duration, "duration");
+      Checks.notNull(failure, "failure");
       unfinishedJobs = List.copyOf(unfinishedJobs);
     }
   }
@@ -70,9 +70,9 @@ public record ShutdownReport(
    * @throws NullPointerException if a field is null
    */
   public ShutdownReport {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(elapsed, "elapsed");
-    Objects.requireNonNull(budget, "budget");
+    Checks.notNull(name, "name");
+    Checks.notNull(elapsed, "elapsed");
+    Checks.notNull(budget, "budget");
     components = List.copyOf(components);
   }
 
@@ -109,7 +109,32 @@ public record ShutdownReport(
   }
 
   /**
+   * Returns the unfinished jobs of one job queue, typed by the queue's job type.
+   *
+   * @param queue the job queue, a component of the supervisor that made this report
+   * @param <J> the queue's job type
+   * @return its unfinished jobs; empty if it had none or is not in this report
+   * @throws NullPointerException if {@code queue} is null
+   */
+  public <J> List<UnfinishedJob<J>> unfinishedJobs(JobQueue<J> queue) {
+    Checks.notNull(queue, "queue");
+    List<UnfinishedJob<J>> jobs = new ArrayList<>();
+    for (ComponentReport c : components) {
+      for (UnfinishedJob<?> u : c.unfinishedJobs()) {
+        if (u.queue().equals(queue.name())) {
+          // the supervisor filled this list from the queue itself, whose jobs are J
+          @SuppressWarnings("unchecked")
+          UnfinishedJob<J> typed = (UnfinishedJob<J>) u;
+          jobs.add(typed);
+        }
+      }
+    }
+    return List.copyOf(jobs);
+  }
+
+  /**
    * Returns every unfinished job of every job queue, for a caller that persists or re-queues them.
+   * To get one queue's jobs with their type, use {@link #unfinishedJobs(JobQueue)}.
    *
    * @return the unfinished jobs
    */

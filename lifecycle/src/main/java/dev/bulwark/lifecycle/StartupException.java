@@ -1,7 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.resilience.internal.Checks;
 import java.io.Serial;
-import java.util.Objects;
 
 /**
  * {@link Supervisor#start()} failed: a component failed to start, did not start within its start
@@ -28,8 +28,8 @@ public final class StartupException extends Exception {
             + reason
             + "; the components started before it were stopped in reverse order",
         cause);
-    this.supervisor = Objects.requireNonNull(supervisor, "supervisor");
-    this.component = Objects.requireNonNull(component, "component");
+    this.supervisor = Checks.notNull(supervisor, "supervisor");
+    this.component = Checks.notNull(component, "component");
   }
 
   /**

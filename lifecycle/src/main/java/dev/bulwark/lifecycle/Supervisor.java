@@ -1,5 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
@@ -10,12 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -51,11 +50,13 @@ import java.util.function.Consumer;
  *
  * <p><b>Stop.</b> {@link #stop()} first turns readiness false, waits the drain delay (only if the
  * supervisor was running), then stops the components in reverse order; each gets the stop signal,
- * its grace period, then an interrupt and its interrupt timeout, and is abandoned after that. Every
- * wait is cut short by the total {@linkplain Builder#shutdownBudget(Duration) budget}, so {@code
- * stop()} returns within it whatever the components do. It returns a {@link ShutdownReport}. It is
- * idempotent: every call, concurrent ones included, returns the same report; a stop during {@link
- * #start()} makes the start give up at the next step.
+ * its grace period, then an interrupt and its interrupt timeout, and is abandoned after that. The
+ * total {@linkplain Builder#shutdownBudget(Duration) budget} covers the drain delay and every grace
+ * period (build() checks it); interrupt timeouts are paid from what is left beyond the graces still
+ * owed to the components stopped later, so a stubborn component never eats a later one's grace, and
+ * {@code stop()} returns within the budget whatever the components do. It returns a {@link
+ * ShutdownReport}. It is idempotent: every call, concurrent ones included, returns the same report;
+ * a stop during {@link #start()} makes the start give up at the next step.
  *
  * <p><b>Restarts.</b> A worker restarts on failure according to its {@link RestartPolicy}. With
  * {@link Strategy#ONE_FOR_ONE} only the failed worker restarts; with {@link Strategy#ALL_FOR_ONE}
@@ -135,13 +136,13 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @throws NullPointerException if a field is null
      */
     public ComponentConfig {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(kind, "kind");
-      Objects.requireNonNull(startTimeout, "startTimeout");
-      Objects.requireNonNull(grace, "grace");
-      Objects.requireNonNull(interruptTimeout, "interruptTimeout");
-      Objects.requireNonNull(restart, "restart");
-      Objects.requireNonNull(stallLimit, "stallLimit");
+      Checks.notNull(name, "name");
+      Checks.notNull(kind, "kind");
+      Checks.notNull(startTimeout, "startTimeout");
+      Checks.notNull(grace, "grace");
+      Checks.notNull(interruptTimeout, "interruptTimeout");
+      Checks.notNull(restart, "restart");
+      Checks.notNull(stallLimit, "stallLimit");
     }
   }
 
@@ -169,10 +170,10 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @throws NullPointerException if a field is null
      */
     public Config {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(shutdownBudget, "shutdownBudget");
-      Objects.requireNonNull(drainDelay, "drainDelay");
-      Objects.requireNonNull(strategy, "strategy");
+      Checks.notNull(name, "name");
+      Checks.notNull(shutdownBudget, "shutdownBudget");
+      Checks.notNull(drainDelay, "drainDelay");
+      Checks.notNull(strategy, "strategy");
       components = List.copyOf(components);
     }
   }
@@ -194,6 +195,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   private final ThreadFactory threadFactory;
   private final boolean namedThreads;
   private final List<Component> components;
+  private final List<WorkerComponent> workers;
+  private final ShutdownHook hook = new ShutdownHook();
   private final Listeners<SupervisorEvent> listeners;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -208,7 +211,6 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   private ShutdownReport report;
   private Throwable escalationCause;
   private String escalatedComponent;
-  private Thread hook;
 
   private Supervisor(Builder b, Config config) {
     this.config = config;
@@ -216,19 +218,28 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     this.threadFactory = b.threadFactory != null ? b.threadFactory : Thread.ofVirtual().factory();
     this.namedThreads = b.threadFactory == null;
     this.listeners = new Listeners<>("supervisor '" + config.name() + "'");
+    ComponentHost host = new Host();
+    ComponentHost.Siblings siblings =
+        config.strategy() == Strategy.ALL_FOR_ONE ? new AllForOne() : null;
     List<Component> list = new ArrayList<>();
-    for (int i = 0; i < b.entries.size(); i++) {
-      Entry e = b.entries.get(i);
+    List<WorkerComponent> workerList = new ArrayList<>();
+    for (int i = 0; i < b.specs.size(); i++) {
       ComponentConfig cc = config.components().get(i);
-      list.add(
-          switch (e.target) {
-            case Worker w -> new WorkerComponent(cc.name(), cc, this, w);
-            case ManagedResource r -> new ResourceComponent(cc.name(), cc, this, r);
-            case JobQueue<?> q -> new JobQueueComponent(cc.name(), cc, this, q);
-            default -> throw new AssertionError(e.target);
-          });
+      Component c =
+          switch (b.specs.get(i)) {
+            case ComponentSpec.WorkerSpec w -> {
+              WorkerComponent wc = new WorkerComponent(cc.name(), cc, host, w.worker(), siblings);
+              workerList.add(wc);
+              yield wc;
+            }
+            case ComponentSpec.ResourceSpec r ->
+                new ResourceComponent(cc.name(), cc, host, r.resource());
+            case ComponentSpec.QueueSpec q -> new JobQueueComponent(cc.name(), cc, host, q.queue());
+          };
+      list.add(c);
     }
     this.components = List.copyOf(list);
+    this.workers = List.copyOf(workerList);
   }
 
   /**
@@ -302,50 +313,11 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     }
     publishState(State.NEW, State.STARTING);
     registerHook();
-    String failed = null;
-    String reason = null;
-    Throwable cause = null;
-    boolean interrupted = false;
-    for (Component c : components) {
-      lock.lock();
-      try {
-        if (stopRequested) {
-          failed = c.name;
-          break;
-        }
-        starting = c;
-      } finally {
-        lock.unlock();
-      }
-      try {
-        c.start(RunContext.saturatedNanos(c.config.startTimeout()));
-      } catch (CancellationException e) {
-        failed = c.name;
-      } catch (TimeoutException e) {
-        failed = c.name;
-        reason = e.getMessage();
-        cause = e;
-      } catch (InterruptedException e) {
-        failed = c.name;
-        reason = "the starting thread was interrupted";
-        cause = e;
-        interrupted = true;
-      } catch (Throwable e) {
-        failed = c.name;
-        reason = "its start failed: " + e;
-        cause = e;
-      } finally {
-        lock.lock();
-        try {
-          starting = null;
-        } finally {
-          lock.unlock();
-        }
-      }
-      if (failed != null) {
-        break;
-      }
-    }
+    StartSequence.Result result = StartSequence.run(components, new StartGate());
+    String failed = result.failed();
+    String reason = result.reason();
+    Throwable cause = result.cause();
+    boolean interrupted = result.interrupted();
     boolean started;
     lock.lock();
     try {
@@ -395,6 +367,33 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     throw new StartupException(name(), failed, reason, cause);
   }
 
+  /** The supervisor's side of the start sequence: a stop ends it, and can cancel one start. */
+  private final class StartGate implements StartSequence.Gate {
+    @Override
+    public boolean begin(Component c) {
+      lock.lock();
+      try {
+        if (stopRequested) {
+          return false;
+        }
+        starting = c;
+        return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void end() {
+      lock.lock();
+      try {
+        starting = null;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
   /**
    * Stops the supervisor: readiness false, the drain delay, then every component in reverse order
    * (stop signal, grace, interrupt, interrupt timeout, abandon), all within the shutdown budget.
@@ -413,6 +412,30 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     ShutdownReport r = runStop();
     removeHook();
     return r;
+  }
+
+  /**
+   * Waits until the supervisor has stopped, by {@link #stop()}, a failed start, or an escalation (a
+   * worker beyond its restart intensity makes the supervisor stop itself on a thread of its own:
+   * this is how to learn that it is over). Waits on the supervisor's time source.
+   *
+   * @param timeout the longest to wait
+   * @return the report of the stop, or empty if it did not finish within {@code timeout}
+   * @throws InterruptedException if the calling thread is interrupted while it waits
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   */
+  public Optional<ShutdownReport> awaitTermination(Duration timeout) throws InterruptedException {
+    long n = Budget.saturatedNanos(Checks.nonNegative(timeout, "timeout"));
+    lock.lock();
+    try {
+      while (report == null && n > 0) {
+        n = time.awaitNanos(lock, changed, n);
+      }
+      return Optional.ofNullable(report);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -497,19 +520,17 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       listeners.publish(new SupervisorEvent.ReadinessChanged(name(), false));
     }
     publishState(from, State.STOPPING);
-    StopRun run = new StopRun(time.nanoTime(), RunContext.saturatedNanos(config.shutdownBudget()));
+    Budget budget = Budget.of(time, config.shutdownBudget());
+    budget.owe(StopSequence.graces(components));
     if (from == State.RUNNING && !config.drainDelay().isZero()) {
-      run.waitDrain(RunContext.saturatedNanos(config.drainDelay()));
+      waitDrain(budget, Budget.saturatedNanos(config.drainDelay()));
     }
-    run.awaitStartLoop();
-    List<ShutdownReport.ComponentReport> reports = new ArrayList<>(components.size());
-    for (int i = components.size() - 1; i >= 0; i--) {
-      reports.add(run.stopOneSafely(components.get(i)));
-    }
+    awaitStartLoop(budget);
+    List<ShutdownReport.ComponentReport> reports = StopSequence.stopAll(components, budget);
     ShutdownReport r =
         new ShutdownReport(
             name(),
-            Duration.ofNanos(time.nanoTime() - run.start),
+            Duration.ofNanos(time.nanoTime() - budget.start()),
             config.shutdownBudget(),
             reports);
     State to;
@@ -526,7 +547,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     if (!listeners.isEmpty()) {
       listeners.publish(new SupervisorEvent.Stopped(name(), r));
     }
-    if (run.interrupted) {
+    if (budget.wasInterrupted()) {
       Thread.currentThread().interrupt();
     }
     return r;
@@ -548,136 +569,103 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     return report;
   }
 
-  /** One stop in progress: its deadline, and whether its thread was interrupted. */
-  private final class StopRun {
-    final long start;
-    final long deadline;
-    boolean interrupted = Thread.interrupted();
-
-    StopRun(long start, long budget) {
-      this.start = start;
-      this.deadline = start + budget;
+  private void waitDrain(Budget budget, long drain) {
+    long end = time.nanoTime() + budget.left(drain);
+    lock.lock();
+    try {
+      long n;
+      while (!budget.wasInterrupted() && (n = end - time.nanoTime()) > 0) {
+        time.awaitNanos(lock, changed, n);
+      }
+    } catch (InterruptedException e) {
+      budget.markInterrupted();
+    } finally {
+      lock.unlock();
     }
+  }
 
-    long left(long phase) {
-      return interrupted ? 0 : Math.max(0, Math.min(phase, deadline - time.nanoTime()));
-    }
-
-    void waitDrain(long drain) {
-      long end = time.nanoTime() + Math.min(drain, left(drain));
-      lock.lock();
-      try {
-        long n;
-        while (!interrupted && (n = end - time.nanoTime()) > 0) {
-          time.awaitNanos(lock, changed, n);
+  private void awaitStartLoop(Budget budget) {
+    lock.lock();
+    try {
+      while (startLoopActive) {
+        long n = budget.left(Long.MAX_VALUE);
+        if (n <= 0) {
+          break;
         }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } finally {
-        lock.unlock();
+        time.awaitNanos(lock, changed, n);
       }
-    }
-
-    void awaitStartLoop() {
-      lock.lock();
-      try {
-        while (startLoopActive) {
-          long n = left(Long.MAX_VALUE);
-          if (n <= 0) {
-            break;
-          }
-          time.awaitNanos(lock, changed, n);
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    boolean await(Component c, long phase) {
-      try {
-        return c.awaitTerminated(left(phase));
-      } catch (InterruptedException e) {
-        interrupted = true;
-        try {
-          return c.awaitTerminated(0);
-        } catch (InterruptedException again) {
-          return false;
-        }
-      }
-    }
-
-    /*
-     * A stop step that throws (a thread factory that cannot make the stop's thread, a job sink
-     * throwing an Error) must not end the stop half-way: the later components would never be
-     * stopped, no report would be set, and every other stop() caller (the shutdown hook too) would
-     * wait for it forever. The component is reported abandoned, with what was thrown.
-     */
-    ShutdownReport.ComponentReport stopOneSafely(Component c) {
-      long t0 = time.nanoTime();
-      try {
-        return stopOne(c);
-      } catch (Throwable e) {
-        if (c.stopFailure == null) {
-          c.stopFailure = e;
-        }
-        return new ShutdownReport.ComponentReport(
-            c.name,
-            ShutdownReport.Outcome.ABANDONED,
-            Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
-            Optional.of(c.stopFailure),
-            List.of());
-      }
-    }
-
-    ShutdownReport.ComponentReport stopOne(Component c) {
-      long t0 = time.nanoTime();
-      ShutdownReport.Outcome outcome;
-      if (!c.retire()) {
-        c.compareAndMove(ComponentState.RESTARTING, ComponentState.STOPPED);
-        outcome = ShutdownReport.Outcome.NOT_RUNNING;
-      } else if (c.runsOn(Thread.currentThread())) {
-        // stop() was called on this worker's own thread: it cannot end before stop() returns to
-        // it, so waiting for it (and then interrupting the stop itself) would only cost the
-        // components after it their grace. It has the stop signal; it ends when it returns.
-        outcome = ShutdownReport.Outcome.GRACEFUL;
-      } else if (await(c, RunContext.saturatedNanos(c.config.grace()))) {
-        outcome = ShutdownReport.Outcome.GRACEFUL;
-      } else {
-        c.interruptThreads();
-        outcome =
-            await(c, RunContext.saturatedNanos(c.config.interruptTimeout()))
-                ? ShutdownReport.Outcome.INTERRUPTED
-                : ShutdownReport.Outcome.ABANDONED;
-      }
-      outcome = c.outcome(outcome);
-      if (outcome == ShutdownReport.Outcome.GRACEFUL
-          || outcome == ShutdownReport.Outcome.INTERRUPTED) {
-        c.compareAndMove(ComponentState.STOPPING, ComponentState.STOPPED);
-      }
-      List<UnfinishedJob<?>> unfinished = c.afterStop(outcome);
-      return new ShutdownReport.ComponentReport(
-          c.name,
-          outcome,
-          Duration.ofNanos(Math.max(0, time.nanoTime() - t0)),
-          Optional.ofNullable(c.stopFailure),
-          unfinished);
+    } catch (InterruptedException e) {
+      budget.markInterrupted();
+    } finally {
+      lock.unlock();
     }
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Called by components
+  // What components see of the supervisor
 
-  TimeSource timeSource() {
-    return time;
+  /** The supervisor as its components see it. */
+  private final class Host implements ComponentHost {
+    @Override
+    public String name() {
+      return Supervisor.this.name();
+    }
+
+    @Override
+    public TimeSource timeSource() {
+      return time;
+    }
+
+    @Override
+    public Thread newThread(Runnable task, String threadName) {
+      return Supervisor.this.newThread(task, threadName);
+    }
+
+    @Override
+    public void changed(
+        String component, ComponentState from, ComponentState to, Throwable failure) {
+      if (!listeners.isEmpty()) {
+        listeners.publish(
+            new SupervisorEvent.ComponentStateChanged(name(), component, from, to, failure));
+      }
+    }
+
+    @Override
+    public void restartScheduled(String component, int restart, long delayNanos, Throwable cause) {
+      if (!listeners.isEmpty()) {
+        listeners.publish(
+            new SupervisorEvent.RestartScheduled(
+                name(), component, restart, Duration.ofNanos(delayNanos), cause));
+      }
+    }
+
+    @Override
+    public void iterationFailed(String component, Throwable failure) {
+      if (!listeners.isEmpty()) {
+        listeners.publish(new SupervisorEvent.IterationFailed(name(), component, failure));
+      }
+    }
+
+    @Override
+    public void escalate(String component, Throwable cause) {
+      Supervisor.this.escalate(component, cause);
+    }
   }
 
-  boolean allForOne() {
-    return config.strategy() == Strategy.ALL_FOR_ONE;
+  /** The all-for-one strategy, for the workers. */
+  private final class AllForOne implements ComponentHost.Siblings {
+    @Override
+    public boolean pause(WorkerComponent failed) {
+      return pauseSiblings(failed);
+    }
+
+    @Override
+    public void resume(WorkerComponent failed) {
+      resumeSiblings(failed);
+    }
   }
 
-  Thread newThread(Runnable task, String threadName) {
+  private Thread newThread(Runnable task, String threadName) {
     Thread t = threadFactory.newThread(task);
     if (t == null) {
       throw new IllegalStateException(
@@ -689,23 +677,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     return t;
   }
 
-  void componentChanged(Component c, ComponentState from, ComponentState to, Throwable failure) {
-    if (!listeners.isEmpty()) {
-      listeners.publish(
-          new SupervisorEvent.ComponentStateChanged(name(), c.name, from, to, failure));
-    }
-  }
-
-  void restartScheduled(Component c, int restart, long delayNanos, Throwable cause) {
-    if (!listeners.isEmpty()) {
-      listeners.publish(
-          new SupervisorEvent.RestartScheduled(
-              name(), c.name, restart, Duration.ofNanos(delayNanos), cause));
-    }
-  }
-
   /** A worker went beyond its restart intensity: fail, and stop everything on a new thread. */
-  void escalate(Component c, Throwable cause) {
+  private void escalate(String component, Throwable cause) {
     lock.lock();
     try {
       if (stopRequested) {
@@ -713,7 +686,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       }
       stopRequested = true;
       escalationCause = cause;
-      escalatedComponent = c.name;
+      escalatedComponent = component;
       if (starting != null) {
         starting.cancelStart();
       }
@@ -722,7 +695,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       lock.unlock();
     }
     if (!listeners.isEmpty()) {
-      listeners.publish(new SupervisorEvent.Escalated(name(), c.name, cause));
+      listeners.publish(new SupervisorEvent.Escalated(name(), component, cause));
     }
     try {
       newThread(this::stop, "escalation").start();
@@ -739,7 +712,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
               "supervisor '"
                   + name()
                   + "' could not start a thread for the stop that the failure of '"
-                  + c.name
+                  + component
                   + "' escalated to; the failed worker's thread stops it",
           e);
       stop();
@@ -752,18 +725,21 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    *
    * @return false if one of them could not be stopped (the caller escalates)
    */
-  boolean pauseSiblings(WorkerComponent failed) {
-    for (int i = components.size() - 1; i >= 0; i--) {
-      if (components.get(i) instanceof WorkerComponent w && w != failed && w.pause()) {
-        try {
-          if (!w.awaitTerminated(RunContext.saturatedNanos(w.config.grace()))) {
-            w.interruptThreads();
-            if (!w.awaitTerminated(RunContext.saturatedNanos(w.config.interruptTimeout()))) {
-              return false;
-            }
-          }
-        } catch (InterruptedException e) {
-          return true; // only a stop interrupts a worker's thread; the restart will not happen
+  private boolean pauseSiblings(WorkerComponent failed) {
+    // only a stop interrupts a worker's thread: then the restart will not happen, and the stop
+    // stops the siblings
+    Budget budget = Budget.yieldingToInterrupt(time);
+    for (int i = workers.size() - 1; i >= 0; i--) {
+      WorkerComponent w = workers.get(i);
+      if (w != failed) {
+        ShutdownReport.Outcome o =
+            StopProtocol.stop(
+                w.pauseTarget(), w.config.grace(), w.config.interruptTimeout(), budget);
+        if (budget.gaveUp()) {
+          return true;
+        }
+        if (o == ShutdownReport.Outcome.ABANDONED) {
+          return false;
         }
       }
     }
@@ -771,9 +747,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   }
 
   /** Restarts, in declared order, the workers paused by {@link #pauseSiblings}. */
-  void resumeSiblings(WorkerComponent failed) {
-    for (Component c : components) {
-      if (c instanceof WorkerComponent w && w != failed) {
+  private void resumeSiblings(WorkerComponent failed) {
+    for (WorkerComponent w : workers) {
+      if (w != failed) {
         w.resume();
       }
     }
@@ -786,49 +762,18 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   }
 
   private void registerHook() {
-    if (!config.shutdownHook()) {
-      return;
-    }
-    Thread t = Thread.ofPlatform().name(name() + "-shutdown-hook").unstarted(this::runStop);
-    lock.lock();
-    try {
-      hook = t;
-    } finally {
-      lock.unlock();
-    }
-    try {
-      Runtime.getRuntime().addShutdownHook(t);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down; whoever is stopping it will call stop()
+    if (config.shutdownHook()) {
+      hook.register(name() + "-shutdown-hook", this::runStop);
     }
   }
 
   private void removeHook() {
-    Thread t;
-    lock.lock();
-    try {
-      t = hook;
-      hook = null;
-    } finally {
-      lock.unlock();
-    }
-    if (t != null && t != Thread.currentThread()) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(t);
-      } catch (IllegalStateException e) {
-        // shutdown in progress: the hook runs (or ran) stop(), which returns the same report
-      }
-    }
+    hook.remove();
   }
 
   /** The registered shutdown hook, for tests. */
   Thread shutdownHook() {
-    lock.lock();
-    try {
-      return hook;
-    } finally {
-      lock.unlock();
-    }
+    return hook.thread();
   }
 
   @Override
@@ -840,17 +785,15 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   // Building
 
   /**
-   * The per-component settings, given in the lambda of {@link Builder#worker(String, Worker,
-   * Consumer)} and its siblings. Validated by {@link Builder#build()}.
+   * The settings every component has, given in the lambda of {@link Builder#resource(String,
+   * ManagedResource, Consumer)} and {@link Builder#jobQueue(JobQueue, Consumer)}; a worker's lambda
+   * gets {@link WorkerSettings}, which add what only a worker has. Validated by {@link
+   * Builder#build()}.
    */
-  public static final class ComponentSettings {
+  public static sealed class ComponentSettings permits WorkerSettings {
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
     private Duration grace = DEFAULT_GRACE;
     private Duration interruptTimeout = DEFAULT_INTERRUPT_TIMEOUT;
-    private RestartPolicy restart;
-    private boolean restartSet;
-    private Duration stallLimit;
-    private boolean stallLimitSet;
 
     private ComponentSettings() {}
 
@@ -879,7 +822,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
 
     /**
      * Sets how long the component has to stop after its thread is interrupted, before it is
-     * abandoned (default 1 s). Must not be negative.
+     * abandoned (default 1 s). Must not be negative. Paid from the budget beyond the grace periods
+     * still owed to the components stopped later, so it may be cut short.
      *
      * @param interruptTimeout the interrupt timeout
      * @return these settings
@@ -888,42 +832,66 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       this.interruptTimeout = interruptTimeout;
       return this;
     }
+  }
+
+  /** The settings of a worker: those of every component, and its restart policy and stall limit. */
+  public static final class WorkerSettings extends ComponentSettings {
+    private RestartPolicy restart = RestartPolicy.never();
+    private boolean restartSet;
+    private Duration stallLimit;
+    private boolean stallLimitSet;
+
+    private WorkerSettings() {}
+
+    @Override
+    public WorkerSettings startTimeout(Duration startTimeout) {
+      super.startTimeout(startTimeout);
+      return this;
+    }
+
+    @Override
+    public WorkerSettings grace(Duration grace) {
+      super.grace(grace);
+      return this;
+    }
+
+    @Override
+    public WorkerSettings interruptTimeout(Duration interruptTimeout) {
+      super.interruptTimeout(interruptTimeout);
+      return this;
+    }
 
     /**
-     * Sets the restart policy of a worker (default {@link RestartPolicy#never()}).
+     * Sets the restart policy (default {@link RestartPolicy#never()}).
      *
      * @param restart the policy
      * @return these settings
      */
-    public ComponentSettings restart(RestartPolicy restart) {
+    public WorkerSettings restart(RestartPolicy restart) {
       this.restart = restart;
       this.restartSet = true;
       return this;
     }
 
     /**
-     * Sets the heartbeat age beyond which a running worker is unhealthy (default: none). Must be
+     * Sets the heartbeat age beyond which the running worker is unhealthy (default: none). Must be
      * positive. A {@link PeriodicTask} waiting for its next tick is not stalled, so for it the
      * limit bounds how long one iteration may hang, whatever the period.
      *
      * @param stallLimit the stall limit
      * @return these settings
      */
-    public ComponentSettings stallLimit(Duration stallLimit) {
+    public WorkerSettings stallLimit(Duration stallLimit) {
       this.stallLimit = stallLimit;
       this.stallLimitSet = true;
       return this;
     }
   }
 
-  /** A component as registered; its settings are applied and validated by build(). */
-  private record Entry(
-      String name, Object target, Consumer<ComponentSettings> settings, boolean queue) {}
-
   /** Builds a {@link Supervisor}; every setting is validated by {@link #build()}. */
   public static final class Builder {
     private final String name;
-    private final List<Entry> entries = new ArrayList<>();
+    private final List<ComponentSpec> specs = new ArrayList<>();
     private Duration shutdownBudget = DEFAULT_SHUTDOWN_BUDGET;
     private Duration drainDelay = Duration.ZERO;
     private Strategy strategy = Strategy.ONE_FOR_ONE;
@@ -951,13 +919,20 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     /**
      * Adds a worker.
      *
+     * <p>A component's settings are given in a lambda rather than a builder of their own: they
+     * belong to this registration, and are validated with the rest by {@link #build()} (which names
+     * the component in its message: {@code grace of component 'relay' must not be negative}); they
+     * read back through {@link Supervisor#config()}.
+     *
      * @param name the component's name
      * @param worker the worker
-     * @param settings sets the worker's start timeout, grace, restart policy, stall limit
+     * @param settings sets the worker's start timeout, grace, interrupt timeout, restart policy and
+     *     stall limit
      * @return this builder
      */
-    public Builder worker(String name, Worker worker, Consumer<ComponentSettings> settings) {
-      return add(name, worker, settings);
+    public Builder worker(String name, Worker worker, Consumer<WorkerSettings> settings) {
+      specs.add(new ComponentSpec.WorkerSpec(name, worker, settings));
+      return this;
     }
 
     /**
@@ -981,7 +956,8 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      */
     public Builder resource(
         String name, ManagedResource resource, Consumer<ComponentSettings> settings) {
-      return add(name, resource, settings);
+      specs.add(new ComponentSpec.ResourceSpec(name, resource, settings));
+      return this;
     }
 
     /**
@@ -1004,18 +980,15 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @return this builder
      */
     public Builder jobQueue(JobQueue<?> queue, Consumer<ComponentSettings> settings) {
-      entries.add(new Entry(queue == null ? null : queue.name(), queue, settings, true));
-      return this;
-    }
-
-    private Builder add(String name, Object target, Consumer<ComponentSettings> settings) {
-      entries.add(new Entry(name, target, settings, false));
+      specs.add(new ComponentSpec.QueueSpec(queue == null ? null : queue.name(), queue, settings));
       return this;
     }
 
     /**
      * Sets the total time a stop may take, drain delay and every component's grace included
-     * (default 25 s). Must be at least the drain delay plus the sum of the grace periods.
+     * (default 25 s). Must be at least the drain delay plus the sum of the grace periods: each
+     * component is guaranteed its whole grace. Interrupt timeouts are not guaranteed: a component's
+     * wait after the interrupt is cut short so as to leave the later components their graces.
      *
      * @param shutdownBudget the budget
      * @return this builder
@@ -1090,14 +1063,18 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       return this;
     }
 
+    private static void checkTarget(String name, Object target) {
+      Checks.notNull(name, "component name");
+      Checks.notNull(target, "component '" + name + "'");
+    }
+
     /**
      * Validates the settings and builds the supervisor.
      *
      * @return the supervisor
      * @throws IllegalArgumentException if a duration is negative (or not positive where it must
-     *     be), two components share a name, a restart policy or stall limit is given to a component
-     *     that is not a worker, a job queue is already supervised, or the budget is less than the
-     *     drain delay plus the sum of the grace periods
+     *     be), two components share a name, a job queue is already supervised, or the budget is
+     *     less than the drain delay plus the sum of the grace periods
      * @throws NullPointerException if the name, a component, its name, its settings or any setting
      *     given is null (a component's setting is named with the component, e.g. {@code "grace of
      *     component 'db'"})
@@ -1114,54 +1091,54 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       Set<String> names = new HashSet<>();
       List<ComponentConfig> configs = new ArrayList<>();
       Duration needed = drainDelay;
-      for (Entry e : entries) {
-        if (e.queue()) {
-          Checks.notNull(e.target, "queue");
-        } else {
-          Checks.notNull(e.name, "component name");
-          Checks.notNull(e.target, "component '" + e.name + "'");
+      for (ComponentSpec e : specs) {
+        ComponentSettings s;
+        ComponentConfig.Kind kind;
+        String what = " of component '" + e.name() + "'";
+        switch (e) {
+          case ComponentSpec.WorkerSpec w -> {
+            checkTarget(w.name(), w.worker());
+            Checks.notNull(w.settings(), "settings" + what);
+            WorkerSettings ws = new WorkerSettings();
+            w.settings().accept(ws);
+            s = ws;
+            kind = ComponentConfig.Kind.WORKER;
+          }
+          case ComponentSpec.ResourceSpec r -> {
+            checkTarget(r.name(), r.resource());
+            Checks.notNull(r.settings(), "settings" + what);
+            s = new ComponentSettings();
+            r.settings().accept(s);
+            kind = ComponentConfig.Kind.RESOURCE;
+          }
+          case ComponentSpec.QueueSpec q -> {
+            Checks.notNull(q.queue(), "queue");
+            Checks.notNull(q.settings(), "settings" + what);
+            s = new ComponentSettings();
+            q.settings().accept(s);
+            kind = ComponentConfig.Kind.JOB_QUEUE;
+          }
         }
-        String what = " of component '" + e.name + "'";
-        Checks.notNull(e.settings, "settings" + what);
         Checks.require(
-            names.add(e.name),
-            "component names must be unique, but '" + e.name + "' is used twice");
-        ComponentSettings s = new ComponentSettings();
-        e.settings.accept(s);
+            names.add(e.name()),
+            "component names must be unique, but '" + e.name() + "' is used twice");
         Checks.positive(s.startTimeout, "startTimeout" + what);
         Checks.nonNegative(s.grace, "grace" + what);
         Checks.nonNegative(s.interruptTimeout, "interruptTimeout" + what);
-        if (s.restartSet) {
-          Checks.notNull(s.restart, "restart" + what);
-        }
-        if (s.stallLimitSet) {
-          Checks.positive(s.stallLimit, "stallLimit" + what);
-        }
-        ComponentConfig.Kind kind =
-            switch (e.target) {
-              case Worker w -> ComponentConfig.Kind.WORKER;
-              case ManagedResource r -> ComponentConfig.Kind.RESOURCE;
-              case JobQueue<?> q -> ComponentConfig.Kind.JOB_QUEUE;
-              default -> throw new IllegalArgumentException("unknown component " + e.target);
-            };
-        if (kind != ComponentConfig.Kind.WORKER) {
-          Checks.require(
-              !s.restartSet,
-              "restart applies to workers only, but component '" + e.name + "' is a " + kind);
-          Checks.require(
-              !s.stallLimitSet,
-              "stallLimit applies to workers only, but component '" + e.name + "' is a " + kind);
+        RestartPolicy restart = RestartPolicy.never();
+        Optional<Duration> stallLimit = Optional.empty();
+        if (s instanceof WorkerSettings ws) {
+          if (ws.restartSet) {
+            restart = Checks.notNull(ws.restart, "restart" + what);
+          }
+          if (ws.stallLimitSet) {
+            stallLimit = Optional.of(Checks.positive(ws.stallLimit, "stallLimit" + what));
+          }
         }
         needed = needed.plus(s.grace);
         configs.add(
             new ComponentConfig(
-                e.name,
-                kind,
-                s.startTimeout,
-                s.grace,
-                s.interruptTimeout,
-                s.restart != null ? s.restart : RestartPolicy.never(),
-                Optional.ofNullable(s.stallLimit)));
+                e.name(), kind, s.startTimeout, s.grace, s.interruptTimeout, restart, stallLimit));
       }
       if (shutdownBudget.compareTo(needed) < 0) {
         throw new IllegalArgumentException(
@@ -1173,10 +1150,10 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
       }
       List<JobQueue<?>> attached = new ArrayList<>();
       try {
-        for (Entry e : entries) {
-          if (e.target instanceof JobQueue<?> q) {
-            q.attach(name);
-            attached.add(q);
+        for (ComponentSpec e : specs) {
+          if (e instanceof ComponentSpec.QueueSpec q) {
+            q.queue().attach(name);
+            attached.add(q.queue());
           }
         }
       } catch (RuntimeException e) {

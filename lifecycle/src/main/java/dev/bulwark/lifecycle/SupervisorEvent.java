@@ -62,6 +62,18 @@ public sealed interface SupervisorEvent {
       implements SupervisorEvent {}
 
   /**
+   * An iteration of a {@link PeriodicTask} failed and the task goes on ({@link
+   * PeriodicTask.OnError#LOG_AND_CONTINUE}): published once per failed iteration, so it can be
+   * counted; the failure is also the component's {@link ComponentHealth#lastFailure()}.
+   *
+   * @param name the supervisor's name
+   * @param component the task's component name
+   * @param failure what the iteration threw
+   */
+  record IterationFailed(String name, String component, Throwable failure)
+      implements SupervisorEvent {}
+
+  /**
    * A worker exceeded its restart intensity (or its siblings could not be stopped for an
    * all-for-one restart): the supervisor fails and stops everything.
    *

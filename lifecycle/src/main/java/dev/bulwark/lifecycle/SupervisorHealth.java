@@ -1,7 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.resilience.internal.Checks;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -28,8 +28,8 @@ public record SupervisorHealth(
    * @throws NullPointerException if a field is null
    */
   public SupervisorHealth {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(state, "state");
+    Checks.notNull(name, "name");
+    Checks.notNull(state, "state");
     components = List.copyOf(components);
   }
 

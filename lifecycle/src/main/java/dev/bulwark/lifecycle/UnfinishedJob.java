@@ -1,6 +1,6 @@
 package dev.bulwark.lifecycle;
 
-import java.util.Objects;
+import dev.bulwark.resilience.internal.Checks;
 
 /**
  * A job that a stopping {@link JobQueue} could not finish, handed back so that the caller can
@@ -36,8 +36,8 @@ public record UnfinishedJob<J>(String queue, long id, J job, Reason reason) {
    * @throws NullPointerException if {@code queue}, {@code job} or {@code reason} is null
    */
   public UnfinishedJob {
-    Objects.requireNonNull(queue, "queue");
-    Objects.requireNonNull(job, "job");
-    Objects.requireNonNull(reason, "reason");
+    Checks.notNull(queue, "queue");
+    Checks.notNull(job, "job");
+    Checks.notNull(reason, "reason");
   }
 }

@@ -1,8 +1,13 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.RestartIntensity;
+import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.backoff.Backoff;
 import java.lang.System.Logger.Level;
-import java.util.ArrayDeque;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
 /*
@@ -11,9 +16,9 @@ import java.util.concurrent.CancellationException;
  * The thread runs the worker; when the run ends the thread decides, under the component's lock,
  * what comes next: a run that was asked to stop ends the thread (STOPPED, or RESTARTING when an
  * all-for-one restart paused it); a run that returned on its own ends it too (STOPPED); a failure
- * ends it as FAILED unless the restart policy allows another restart. The intensity limit keeps
- * the times of the restarts within the window (a deque pruned from the front); a failure that would
- * need more than maxRestarts of them escalates to the supervisor. Otherwise the same thread waits
+ * ends it as FAILED unless the restart policy allows another restart. Whether it does is
+ * RestartIntensity's pure decision over the times of the earlier restarts; a failure that would
+ * need more than maxRestarts of them within the window escalates to the supervisor. Otherwise the same thread waits
  * out the next backoff delay on the component's condition, so that a stop ends the wait at once
  * and a ManualTimeSource can advance through it, and then starts a fresh run with a fresh context.
  * The backoff sequence starts again whenever the window holds no earlier restart.
@@ -30,13 +35,41 @@ final class WorkerComponent extends Component {
   private boolean retired;
   private boolean paused;
   private boolean runActive; // a run of the worker is in progress (not between runs)
+  private boolean endedBeforeStop; // the last run had ended on its own when the stop came
   private RunContext run;
-  private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
+  private List<Long> restartTimes = List.of();
   private Backoff.Sequence delays;
 
-  WorkerComponent(String name, Supervisor.ComponentConfig config, Supervisor owner, Worker worker) {
-    super(name, config, owner);
+  /** The all-for-one strategy's view of the other workers, or null under one-for-one. */
+  private final ComponentHost.Siblings siblings;
+
+  WorkerComponent(
+      String name,
+      Supervisor.ComponentConfig config,
+      ComponentHost host,
+      Worker worker,
+      ComponentHost.Siblings siblings) {
+    super(name, config, host);
     this.worker = worker;
+    this.siblings = siblings;
+  }
+
+  @Override
+  ComponentHealth health(long now) {
+    ComponentHealth h = super.health(now);
+    if (h.state() != ComponentState.RUNNING) {
+      return h;
+    }
+    Duration age = Duration.ofNanos(Math.max(0, now - lastHeartbeat));
+    boolean stalled =
+        config.stallLimit().isPresent() && age.compareTo(config.stallLimit().get()) > 0 && !idle();
+    return new ComponentHealth(
+        h.name(),
+        h.state(),
+        h.healthy() && !stalled,
+        Optional.of(age),
+        h.restarts(),
+        h.lastFailure());
   }
 
   @Override
@@ -61,7 +94,7 @@ final class WorkerComponent extends Component {
       if (threadAlive) {
         return true;
       }
-      Thread t = owner.newThread(this::loop, name);
+      Thread t = host.newThread(this::loop, name);
       t.start(); // the loop blocks on this lock until the fields below are set
       paused = false;
       run = new RunContext(this);
@@ -106,7 +139,7 @@ final class WorkerComponent extends Component {
               "worker '"
                   + name
                   + "' of supervisor '"
-                  + owner.name()
+                  + host.name()
                   + "' could not be restarted: no thread for it; it is FAILED",
           e);
       published(from, ComponentState.FAILED, e);
@@ -152,19 +185,20 @@ final class WorkerComponent extends Component {
             || !(config.restart() instanceof RestartPolicy.OnFailure policy)) {
           to = ComponentState.FAILED;
         } else {
-          long now = time.nanoTime();
-          long window = RunContext.saturatedNanos(policy.window());
-          while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() >= window) {
-            restartTimes.pollFirst();
-          }
-          if (restartTimes.size() >= policy.maxRestarts()) {
+          RestartIntensity.Decision d =
+              RestartIntensity.decide(
+                  restartTimes,
+                  time.nanoTime(),
+                  policy.maxRestarts(),
+                  Budget.saturatedNanos(policy.window()));
+          restartTimes = d.history();
+          if (!d.restart()) {
             to = ComponentState.FAILED;
             escalation = cause;
           } else {
-            if (restartTimes.isEmpty()) {
+            if (d.freshBackoff()) {
               delays = policy.backoff().sequence();
             }
-            restartTimes.addLast(now);
             delay = delays.nextNanos();
             restart = ++restarts;
             to = ComponentState.RESTARTING;
@@ -183,8 +217,8 @@ final class WorkerComponent extends Component {
       // must not cut the backoff or an all-for-one pause of the siblings short. A stop or a pause
       // sets its flag before it interrupts, so the waits below still see it.
       Thread.interrupted();
-      owner.restartScheduled(this, restart, delay, cause);
-      if (owner.allForOne() && !owner.pauseSiblings(this)) {
+      host.restartScheduled(name, restart, delay, cause);
+      if (siblings != null && !siblings.pause(this)) {
         lock.lock();
         try {
           from = setStateLocked(ComponentState.FAILED);
@@ -226,8 +260,8 @@ final class WorkerComponent extends Component {
       if (!proceed) {
         break;
       }
-      if (owner.allForOne()) {
-        owner.resumeSiblings(this);
+      if (siblings != null) {
+        siblings.resume(this);
       }
     }
     // The thread ends after its last event, so that the supervisor, which waits for this, publishes
@@ -241,7 +275,7 @@ final class WorkerComponent extends Component {
       lock.unlock();
     }
     if (escalation != null) {
-      owner.escalate(this, escalation);
+      host.escalate(name, escalation);
     }
   }
 
@@ -265,6 +299,38 @@ final class WorkerComponent extends Component {
     } finally {
       lock.unlock();
     }
+  }
+
+  @Override
+  ShutdownReport.Outcome outcome(ShutdownReport.Outcome awaited) {
+    lock.lock();
+    try {
+      return endedBeforeStop && awaited != ShutdownReport.Outcome.ABANDONED
+          ? ShutdownReport.Outcome.NOT_RUNNING
+          : awaited;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The worker as the target of an all-for-one pause: its signal is {@link #pause()}. */
+  StopProtocol.Target pauseTarget() {
+    return new StopProtocol.Target() {
+      @Override
+      public boolean signal() {
+        return pause();
+      }
+
+      @Override
+      public boolean awaitTerminated(long nanos) throws InterruptedException {
+        return WorkerComponent.this.awaitTerminated(nanos);
+      }
+
+      @Override
+      public void interrupt() {
+        interruptThreads();
+      }
+    };
   }
 
   /** Restarts a worker paused by {@link #pause()}; counts as a restart. */
@@ -298,7 +364,11 @@ final class WorkerComponent extends Component {
       if (from == ComponentState.RUNNING || from == ComponentState.RESTARTING) {
         setStateLocked(ComponentState.STOPPING);
       } else {
-        return true; // the thread is ending on its own: its final state stays
+        // The run ended on its own (FAILED or STOPPED) before the stop came, and its thread is
+        // just finishing after its last event: the stop waits for it, so that events keep their
+        // order, but reports what it found: the worker was not running.
+        endedBeforeStop = true;
+        return true;
       }
     } finally {
       lock.unlock();
@@ -308,13 +378,19 @@ final class WorkerComponent extends Component {
   }
 
   @Override
-  boolean awaitTerminated(long nanos) throws InterruptedException {
+  public boolean awaitTerminated(long nanos) throws InterruptedException {
     lock.lock();
     try {
       return awaitLocked(() -> !threadAlive, nanos);
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Records a failed iteration that the worker (a periodic task) survives, and publishes it. */
+  void iterationFailed(Throwable failure) {
+    lastFailure = failure;
+    host.iterationFailed(name, failure);
   }
 
   /** Returns true while the current run waits idle by its schedule, which is not a stall. */

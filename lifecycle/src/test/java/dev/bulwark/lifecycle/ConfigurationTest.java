@@ -78,22 +78,6 @@ class ConfigurationTest {
             "shutdownBudget must be at least drainDelay + the sum of the components' grace periods"
                 + " (9s), was 8s"),
         bad(
-            "restart policy on a resource",
-            () ->
-                Supervisor.builder("s")
-                    .resource("r", NOTHING, c -> c.restart(RestartPolicy.never()))
-                    .build(),
-            "restart applies to workers only, but component 'r' is a RESOURCE"),
-        bad(
-            "stall limit on a job queue",
-            () ->
-                Supervisor.builder("s")
-                    .jobQueue(
-                        JobQueue.<String>builder("q", j -> {}).build(),
-                        c -> c.stallLimit(Duration.ofSeconds(1)))
-                    .build(),
-            "stallLimit applies to workers only, but component 'q' is a JOB_QUEUE"),
-        bad(
             "restart intensity below one",
             () -> RestartPolicy.onFailure(BACKOFF, 0, Duration.ofMinutes(1)),
             "maxRestarts must be at least 1, was 0"),

@@ -141,7 +141,7 @@ class FaultMatrixTest {
   }
 
   @Test
-  void theTotalBudgetCutsTheWaitsShortAndLeavesNoTimeForLaterComponents() {
+  void theTotalBudgetCutsAnInterruptTimeoutShortButKeepsTheGraceOfLaterComponents() {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
@@ -167,7 +167,13 @@ class FaultMatrixTest {
           time.advance(ofSeconds(1));
           interrupted.await();
           time.awaitWaiters(1);
-          time.advance(ofMillis(2500)); // the budget ends here, not after the 5 s timeout
+          // the interrupt timeout of 5 s ends after 0.5 s: the rest of the budget is first's grace
+          time.advance(ofMillis(500));
+          events.await(
+              ComponentStateChanged.class,
+              e -> e.component().equals("first") && e.to() == ComponentState.STOPPING);
+          time.awaitWaiters(1);
+          time.advance(ofSeconds(2));
           ShutdownReport report = stopping.get();
           assertThat(report.components())
               .extracting(ComponentReport::name, ComponentReport::outcome)
@@ -175,7 +181,60 @@ class FaultMatrixTest {
                   org.assertj.core.groups.Tuple.tuple("last", Outcome.ABANDONED),
                   org.assertj.core.groups.Tuple.tuple("first", Outcome.ABANDONED));
           assertThat(report.elapsed()).isEqualTo(report.budget()).isEqualTo(ofMillis(3500));
-          assertThat(report.component("first").orElseThrow().duration()).isZero();
+          assertThat(report.component("last").orElseThrow().duration()).isEqualTo(ofMillis(1500));
+          assertThat(report.component("first").orElseThrow().duration()).isEqualTo(ofSeconds(2));
+        });
+  }
+
+  /*
+   * Issue 11, defect 2: with a 2 s budget and 1 s grace each, the stubborn worker used its grace
+   * and then its interrupt timeout out of the polite worker's grace; the polite one got 0 ms and
+   * was reported ABANDONED although it stops on the signal at once.
+   */
+  @Test
+  void aStubbornComponentDoesNotTakeTheGraceOfALaterOneThatIsThenReportedAbandoned() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          CountDownLatch running = new CountDownLatch(2);
+          CountDownLatch interrupted = new CountDownLatch(1);
+          Supervisor s =
+              watch(
+                  Supervisor.builder("app")
+                      .worker(
+                          "polite",
+                          ctx -> {
+                            running.countDown();
+                            ctx.awaitStop(Duration.ofDays(1));
+                          },
+                          c -> c.grace(ofSeconds(1)))
+                      .worker(
+                          "stubborn",
+                          stubborn(running, interrupted),
+                          c -> c.grace(ofSeconds(1)).interruptTimeout(ofSeconds(1)))
+                      .shutdownBudget(ofSeconds(2))
+                      .timeSource(time)
+                      .threadFactory(threads)
+                      .build());
+          s.start();
+          running.await();
+          Async<ShutdownReport> stopping = Async.run(s::stop);
+          events.await(
+              ComponentStateChanged.class,
+              e -> e.component().equals("stubborn") && e.to() == ComponentState.STOPPING);
+          time.awaitWaiters(2); // the stop and the polite worker
+          time.advance(ofSeconds(1));
+          interrupted.await();
+          if (!stopping.awaitDone(ofSeconds(2))) {
+            time.advance(ofSeconds(1)); // a stop that spends the polite worker's grace
+          }
+          ShutdownReport report = stopping.get();
+          assertThat(report.components())
+              .extracting(ComponentReport::name, ComponentReport::outcome)
+              .containsExactly(
+                  org.assertj.core.groups.Tuple.tuple("stubborn", Outcome.ABANDONED),
+                  org.assertj.core.groups.Tuple.tuple("polite", Outcome.GRACEFUL));
+          assertThat(report.elapsed()).isEqualTo(ofSeconds(1));
         });
   }
 
@@ -209,9 +268,13 @@ class FaultMatrixTest {
           s.start();
           running.await();
         });
-    ShutdownReport report = assertTimeoutPreemptively(budget.plus(ofMillis(100)), (() -> s.stop()));
+    // Without the budget the stop would take grace + interrupt timeout = 5.2 s. The slack over the
+    // budget is for the scheduler alone: with 100 ms it failed 1 run in 20 on a loaded 2-core
+    // machine, the stopping thread still waking from its (correctly bounded) wait at 600 ms.
+    Duration slack = ofSeconds(1);
+    ShutdownReport report = assertTimeoutPreemptively(budget.plus(slack), (() -> s.stop()));
     assertThat(report.abandoned()).containsExactly("stubborn");
-    assertThat(report.elapsed()).isLessThanOrEqualTo(budget.plus(ofMillis(100)));
+    assertThat(report.elapsed()).isLessThanOrEqualTo(budget.plus(slack));
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.bulwark.lifecycle.JobHandle.Status;
 import dev.bulwark.lifecycle.UnfinishedJob.Reason;
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.RejectedException;
@@ -429,6 +430,69 @@ class JobQueueTest {
               .extracting(UnfinishedJob::job, UnfinishedJob::reason)
               .containsExactly(org.assertj.core.groups.Tuple.tuple("a", Reason.NOT_STARTED));
           assertThat(s.stop()).isSameAs(report);
+        });
+  }
+
+  @Test
+  void aJobRunsWithTheContextOfTheThreadThatSubmittedIt() {
+    ThreadLocal<String> requestId = new ThreadLocal<>();
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          List<String> seen = new CopyOnWriteArrayList<>();
+          JobQueue<String> q =
+              queue(job -> seen.add(job + ":" + requestId.get()))
+                  .concurrency(1)
+                  .contextPropagator(ContextPropagator.threadLocal(requestId))
+                  .build();
+          requestId.set("req-1");
+          JobHandle<String> first = q.submit("a");
+          requestId.set("req-2");
+          JobHandle<String> second = q.submit("b");
+          requestId.remove();
+          q.start();
+          first.await(Duration.ofDays(1));
+          second.await(Duration.ofDays(1));
+          assertThat(seen).containsExactly("a:req-1", "b:req-2");
+          assertThat(q.stop(ofSeconds(1), ofSeconds(1))).isEmpty();
+        });
+  }
+
+  @Test
+  void withoutAPropagatorAJobDoesNotSeeTheSubmittersContext() {
+    ThreadLocal<String> requestId = new ThreadLocal<>();
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          List<String> seen = new CopyOnWriteArrayList<>();
+          JobQueue<String> q = queue(job -> seen.add(job + ":" + requestId.get())).build();
+          requestId.set("req-1");
+          JobHandle<String> h = q.submit("a");
+          requestId.remove();
+          q.start();
+          h.await(Duration.ofDays(1));
+          assertThat(seen).containsExactly("a:null");
+          assertThat(q.stop(ofSeconds(1), ofSeconds(1))).isEmpty();
+        });
+  }
+
+  @Test
+  void theUnfinishedJobsComeBackTypedWithoutACast() {
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          record Email(String to) {}
+          JobQueue<Email> q =
+              JobQueue.<Email>builder("mail", e -> {}).threadFactory(threads).build();
+          Supervisor s = Supervisor.builder("app").jobQueue(q).threadFactory(threads).build();
+          q.submit(new Email("a@example.com")); // queued before the start; the stop comes first
+          assertThat(q.unfinishedJobs()).isEmpty();
+          ShutdownReport report = s.stop();
+          List<UnfinishedJob<Email>> fromReport = report.unfinishedJobs(q);
+          List<UnfinishedJob<Email>> fromQueue = q.unfinishedJobs();
+          assertThat(fromReport).isEqualTo(fromQueue);
+          assertThat(fromQueue.getFirst().job().to()).isEqualTo("a@example.com");
+          assertThat(fromQueue.getFirst().reason()).isEqualTo(Reason.NOT_STARTED);
         });
   }
 }

@@ -309,4 +309,34 @@ class PeriodicTaskTest {
               .isFalse();
         });
   }
+
+  @Test
+  void aFailedIterationThatTheTaskSurvivesIsItsLastFailureAndAnEventToCount() {
+    assertTimeoutPreemptively(
+        ofSeconds(10),
+        () -> {
+          start(
+              PeriodicTask.fixedRate(ofSeconds(1))
+                  .build(
+                      ctx -> {
+                        record();
+                        if (runs.size() <= 2) {
+                          throw new IllegalStateException("iteration " + runs.size() + " fails");
+                        }
+                      }));
+          awaitRuns(1);
+          time.advance(ofSeconds(1));
+          awaitRuns(1);
+          time.advance(ofSeconds(1));
+          awaitRuns(1);
+          ComponentHealth health = supervisor.health().component("tick").orElseThrow();
+          assertThat(health.state()).isEqualTo(ComponentState.RUNNING);
+          assertThat(health.lastFailure().orElseThrow()).hasMessage("iteration 2 fails");
+          assertThat(events.events(SupervisorEvent.IterationFailed.class))
+              .extracting(e -> e.component(), e -> e.failure().getMessage())
+              .containsExactly(
+                  org.assertj.core.groups.Tuple.tuple("tick", "iteration 1 fails"),
+                  org.assertj.core.groups.Tuple.tuple("tick", "iteration 2 fails"));
+        });
+  }
 }
