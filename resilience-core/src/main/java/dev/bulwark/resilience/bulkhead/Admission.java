@@ -3,6 +3,7 @@ package dev.bulwark.resilience.bulkhead;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,7 @@ final class Admission {
   private final long maxWaitNanos;
   private final int maxLimit; // 0 for a fixed bulkhead
   final Listeners<BulkheadEvent> listeners;
+  final OutcomeCounter<BulkheadOutcome> counts = new OutcomeCounter<>(BulkheadOutcome.class);
 
   /**
    * The last refusal message and the limit it names. A full bulkhead refuses every call while its
@@ -67,6 +69,7 @@ final class Admission {
     if (inFlight < 0) {
       throw refuse(fullMessage());
     }
+    counts.increment(BulkheadOutcome.PERMITTED);
     if (!listeners.isEmpty()) {
       listeners.publish(new BulkheadEvent.Permitted(name, inFlight));
     }
@@ -75,6 +78,7 @@ final class Admission {
 
   private BulkheadFullException refuse(String message) {
     int limit = gate.limit();
+    counts.increment(BulkheadOutcome.REFUSED);
     if (!listeners.isEmpty()) {
       listeners.publish(new BulkheadEvent.Rejected(name, limit));
     }

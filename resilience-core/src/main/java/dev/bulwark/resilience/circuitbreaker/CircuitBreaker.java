@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.circuitbreaker;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
@@ -20,6 +21,7 @@ import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,6 +204,7 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
   private final AtomicReference<BreakerState> state;
   private final ReentrantLock transitions = new ReentrantLock();
   private final AtomicLong notPermitted = new AtomicLong();
+  private final OutcomeCounter<BreakerOutcome> counts = new OutcomeCounter<>(BreakerOutcome.class);
   private final boolean slowCallsOn;
   private final long slowCallNanos;
   private final boolean timeWindow;
@@ -449,6 +452,7 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
 
   private BreakerState refuse(BreakerState s, long retryAfterNanos, boolean throwing) {
     notPermitted.incrementAndGet();
+    counts.increment(BreakerOutcome.REFUSED);
     if (!listeners.isEmpty()) {
       listeners.publish(new CircuitBreakerEvent.CallNotPermitted(name, s.state));
     }
@@ -467,6 +471,7 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
   private void completeWithSuccess(boolean timed, long start) {
     long now = timed || timeWindow ? time.nanoTime() : 0L;
     boolean slow = timed && now - start > slowCallNanos;
+    counts.increment(BreakerOutcome.SUCCESS);
     if (!listeners.isEmpty() && publishesOutcomes()) {
       listeners.publish(new CircuitBreakerEvent.Success(name, elapsed(timed, start, now), slow));
     }
@@ -478,6 +483,7 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
     long now = timed || timeWindow ? time.nanoTime() : 0L;
     if (isIgnored(failure)) {
       release(origin);
+      counts.increment(BreakerOutcome.IGNORED);
       if (!listeners.isEmpty() && publishesOutcomes()) {
         listeners.publish(
             new CircuitBreakerEvent.Ignored(name, elapsed(timed, start, now), failure));
@@ -486,6 +492,7 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
     }
     boolean slow = timed && now - start > slowCallNanos;
     boolean recorded = isRecorded(failure);
+    counts.increment(recorded ? BreakerOutcome.FAILURE : BreakerOutcome.SUCCESS);
     if (!listeners.isEmpty() && publishesOutcomes()) {
       Duration elapsed = elapsed(timed, start, now);
       listeners.publish(
@@ -668,6 +675,17 @@ public final class CircuitBreaker implements PermitPolicy, EventSource<CircuitBr
         listeners.publish(new CircuitBreakerEvent.Reset(name));
       }
     }
+  }
+
+  /**
+   * Returns the running totals of this breaker's calls and permits by outcome. They count only once
+   * {@link CallCounts#start() started} (a metrics binding starts them); a reset does not clear
+   * them.
+   *
+   * @return the counts
+   */
+  public CallCounts<BreakerOutcome> callCounts() {
+    return counts;
   }
 
   /** A permit for one unit of work; only its first outcome counts. */
