@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.bulkhead;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
@@ -223,6 +224,16 @@ public final class AdaptiveBulkhead extends PipelineStep
 
   private int bounded(int proposed) {
     return Math.max(config.minLimit(), Math.min(config.maxLimit(), proposed));
+  }
+
+  /**
+   * Returns the running totals of the permits this bulkhead gave and refused. They count only once
+   * {@link CallCounts#start() started} (a metrics binding starts them).
+   *
+   * @return the counts
+   */
+  public CallCounts<BulkheadOutcome> callCounts() {
+    return admission.counts;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.bulwark.resilience.bulkhead;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 
@@ -19,6 +20,7 @@ final class Admission {
   private final long maxWaitNanos;
   private final int maxLimit; // 0 for a fixed bulkhead
   final Listeners<BulkheadEvent> listeners;
+  final OutcomeCounter<BulkheadOutcome> counts = new OutcomeCounter<>(BulkheadOutcome.class);
 
   /**
    * The last refusal message and the limit it names. A full bulkhead refuses every call while its
@@ -65,6 +67,7 @@ final class Admission {
     if (inFlight < 0) {
       throw refuse(fullMessage());
     }
+    counts.increment(BulkheadOutcome.PERMITTED);
     if (!listeners.isEmpty()) {
       listeners.publish(new BulkheadEvent.Permitted(name, inFlight));
     }
@@ -73,6 +76,7 @@ final class Admission {
 
   private BulkheadFullException refuse(String message) {
     int limit = gate.limit();
+    counts.increment(BulkheadOutcome.REFUSED);
     if (!listeners.isEmpty()) {
       listeners.publish(new BulkheadEvent.Rejected(name, limit));
     }

@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.circuitbreaker;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.PermitPolicy;
@@ -20,6 +21,7 @@ import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.resilience.internal.PipelineStep;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,6 +193,7 @@ public final class CircuitBreaker extends PipelineStep
   private final AtomicReference<BreakerState> state;
   private final ReentrantLock transitions = new ReentrantLock();
   private final AtomicLong notPermitted = new AtomicLong();
+  private final OutcomeCounter<BreakerOutcome> counts = new OutcomeCounter<>(BreakerOutcome.class);
   private final boolean slowCallsOn;
   private final long slowCallNanos;
   private final boolean timeWindow;
@@ -439,6 +442,7 @@ public final class CircuitBreaker extends PipelineStep
 
   private BreakerState refuse(BreakerState s, long retryAfterNanos, boolean throwing) {
     notPermitted.incrementAndGet();
+    counts.increment(BreakerOutcome.REFUSED);
     if (!listeners.isEmpty()) {
       listeners.publish(new CircuitBreakerEvent.CallNotPermitted(name, s.state));
     }
@@ -471,6 +475,7 @@ public final class CircuitBreaker extends PipelineStep
   /** Records a success that took {@code elapsedNanos} ({@link #UNTIMED} if not measured). */
   private void recordSuccess(long now, long elapsedNanos) {
     boolean slow = elapsedNanos > slowCallNanos;
+    counts.increment(BreakerOutcome.SUCCESS);
     if (!listeners.isEmpty() && publishesOutcomes()) {
       listeners.publish(new CircuitBreakerEvent.Success(name, elapsed(elapsedNanos), slow));
     }
@@ -482,6 +487,7 @@ public final class CircuitBreaker extends PipelineStep
     Throwable classified = Exceptions.classified(failure);
     if (isIgnored(classified)) {
       release(origin);
+      counts.increment(BreakerOutcome.IGNORED);
       if (!listeners.isEmpty() && publishesOutcomes()) {
         listeners.publish(new CircuitBreakerEvent.Ignored(name, elapsed(elapsedNanos), failure));
       }
@@ -489,6 +495,7 @@ public final class CircuitBreaker extends PipelineStep
     }
     boolean slow = elapsedNanos > slowCallNanos;
     boolean recorded = isRecorded(classified);
+    counts.increment(recorded ? BreakerOutcome.FAILURE : BreakerOutcome.SUCCESS);
     if (!listeners.isEmpty() && publishesOutcomes()) {
       Duration elapsed = elapsed(elapsedNanos);
       listeners.publish(
@@ -671,6 +678,17 @@ public final class CircuitBreaker extends PipelineStep
         listeners.publish(new CircuitBreakerEvent.Reset(name));
       }
     }
+  }
+
+  /**
+   * Returns the running totals of this breaker's calls and permits by outcome. They count only once
+   * {@link CallCounts#start() started} (a metrics binding starts them); a reset does not clear
+   * them.
+   *
+   * @return the counts
+   */
+  public CallCounts<BreakerOutcome> callCounts() {
+    return counts;
   }
 
   /** A permit for one unit of work; only its first outcome counts. */

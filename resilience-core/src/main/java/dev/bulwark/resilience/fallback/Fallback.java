@@ -1,12 +1,14 @@
 package dev.bulwark.resilience.fallback;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.RejectedException;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -68,6 +70,8 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
   private final List<Class<? extends Exception>> handled;
   private final Predicate<? super Exception> condition;
   private final Listeners<FallbackEvent> listeners;
+  private final OutcomeCounter<FallbackOutcome> counts =
+      new OutcomeCounter<>(FallbackOutcome.class);
 
   private Fallback(
       String name,
@@ -173,6 +177,16 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
     return new Config(handled, condition != ALWAYS);
   }
 
+  /**
+   * Returns the running totals of this fallback's calls by outcome. They count only once {@link
+   * CallCounts#start() started} (a metrics binding starts them).
+   *
+   * @return the counts
+   */
+  public CallCounts<FallbackOutcome> callCounts() {
+    return counts;
+  }
+
   @Override
   public Subscription subscribe(Consumer<? super FallbackEvent> listener) {
     return listeners.subscribe(listener);
@@ -194,7 +208,9 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
     Checks.notNull(policy, "policy");
     Checks.notNull(call, "call");
     try {
-      return policy.call(call);
+      T result = policy.call(call);
+      counts.increment(FallbackOutcome.SUCCESS);
+      return result;
     } catch (Exception failure) {
       return handle(failure);
     }
@@ -213,7 +229,9 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
   public <X extends Exception> T call(Call<? extends T, X> call) throws X {
     Checks.notNull(call, "call");
     try {
-      return call.call();
+      T result = call.call();
+      counts.increment(FallbackOutcome.SUCCESS);
+      return result;
     } catch (Exception failure) {
       return handle(failure);
     }
@@ -221,6 +239,7 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
 
   private <X extends Exception> T handle(Exception failure) throws X {
     if (!handles(failure)) {
+      counts.increment(FallbackOutcome.FAILURE);
       throw dev.bulwark.resilience.internal.Exceptions.<X>rethrow(failure);
     }
     if (failure instanceof InterruptedException) {
@@ -230,11 +249,13 @@ public final class Fallback<T> implements EventSource<FallbackEvent> {
     try {
       value = function.apply(failure);
     } catch (RuntimeException | Error fallbackFailure) {
+      counts.increment(FallbackOutcome.FAILURE);
       if (fallbackFailure != failure) {
         fallbackFailure.addSuppressed(failure);
       }
       throw fallbackFailure;
     }
+    counts.increment(FallbackOutcome.FALLBACK);
     if (!listeners.isEmpty()) {
       listeners.publish(new FallbackEvent.Used(name, failure));
     }

@@ -3,6 +3,7 @@ package dev.bulwark.resilience.ratelimit;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Listeners;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,7 @@ final class Engine<K> {
   final RateLimiterStore<K> store;
   final TimeSource time;
   final Listeners<RateLimiterEvent> listeners;
+  final OutcomeCounter<RateLimitOutcome> counts = new OutcomeCounter<>(RateLimitOutcome.class);
 
   /** Appended to refusal messages of a keyed limiter: names no key, which may be a secret. */
   static final String KEY_SCOPE = " for this key";
@@ -56,11 +58,13 @@ final class Engine<K> {
     checkPermits(permits);
     long result = gcra.acquire(store, key, permits, time.nanoTime(), 0L);
     if (result < 0) {
+      counts.increment(RateLimitOutcome.REFUSED);
       if (!listeners.isEmpty()) {
         listeners.publish(new RateLimiterEvent.Refused(name, permits, Duration.ofNanos(-result)));
       }
       return false;
     }
+    counts.increment(RateLimitOutcome.PERMITTED);
     if (!listeners.isEmpty()) {
       listeners.publish(new RateLimiterEvent.Acquired(name, permits, Duration.ZERO));
     }
@@ -98,6 +102,7 @@ final class Engine<K> {
         throw e;
       }
     }
+    counts.increment(RateLimitOutcome.PERMITTED);
     if (!listeners.isEmpty()) {
       listeners.publish(new RateLimiterEvent.Acquired(name, permits, Duration.ofNanos(result)));
     }
@@ -110,6 +115,7 @@ final class Engine<K> {
       if (result < 0) {
         throw refuse(1, -result, maxWait);
       }
+      counts.increment(RateLimitOutcome.PERMITTED);
       if (!listeners.isEmpty()) {
         listeners.publish(new RateLimiterEvent.Acquired(name, 1, Duration.ZERO));
       }
@@ -119,6 +125,7 @@ final class Engine<K> {
       acquire(key, 1, maxWait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      counts.increment(RateLimitOutcome.REFUSED);
       throw new RateLimitedException(
           name,
           1,
@@ -136,6 +143,7 @@ final class Engine<K> {
   }
 
   RateLimitedException refuse(int permits, long retryAfterNanos, Duration maxWait) {
+    counts.increment(RateLimitOutcome.REFUSED);
     if (!listeners.isEmpty()) {
       listeners.publish(
           new RateLimiterEvent.Refused(name, permits, Duration.ofNanos(retryAfterNanos)));

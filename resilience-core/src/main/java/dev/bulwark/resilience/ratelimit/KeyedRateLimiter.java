@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.ratelimit;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
@@ -290,6 +291,17 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
     if (memory != null) {
       memory.cleanUp();
     }
+  }
+
+  /**
+   * Returns the running totals of the requests this limiter granted and refused (one per request,
+   * whatever the permits). They count only once {@link CallCounts#start() started} (a metrics
+   * binding starts them).
+   *
+   * @return the counts
+   */
+  public CallCounts<RateLimitOutcome> callCounts() {
+    return engine.counts;
   }
 
   @Override

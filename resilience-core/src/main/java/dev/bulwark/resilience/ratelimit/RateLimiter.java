@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.ratelimit;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
@@ -182,6 +183,17 @@ public final class RateLimiter extends PipelineStep
   protected <T, X extends Exception> T callAround(Chain rest, Call<T, X> call) throws X {
     engine.acquireForCall(engine.name, config.maxWait, maxWaitNanos);
     return rest.proceed(call);
+  }
+
+  /**
+   * Returns the running totals of the requests this limiter granted and refused (one per request,
+   * whatever the permits). They count only once {@link CallCounts#start() started} (a metrics
+   * binding starts them).
+   *
+   * @return the counts
+   */
+  public CallCounts<RateLimitOutcome> callCounts() {
+    return engine.counts;
   }
 
   @Override

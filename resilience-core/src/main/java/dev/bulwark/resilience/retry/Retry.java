@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.retry;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.RejectedException;
@@ -13,6 +14,7 @@ import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.resilience.internal.PipelineStep;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import dev.bulwark.resilience.internal.RecordedRequests;
 import dev.bulwark.resilience.timeout.Deadline;
 import java.time.Duration;
@@ -152,6 +154,7 @@ public final class Retry extends PipelineStep implements Policy, EventSource<Ret
   private final long maxRetryAfterNanos;
   private final TimeSource time;
   private final Listeners<RetryEvent> listeners;
+  private final OutcomeCounter<RetryOutcome> counts = new OutcomeCounter<>(RetryOutcome.class);
 
   private Retry(Builder b) {
     this.name = b.name;
@@ -203,6 +206,16 @@ public final class Retry extends PipelineStep implements Policy, EventSource<Ret
     return config;
   }
 
+  /**
+   * Returns the running totals of this retry's calls by outcome. They count only once {@link
+   * CallCounts#start() started} (a metrics binding starts them).
+   *
+   * @return the counts
+   */
+  public CallCounts<RetryOutcome> callCounts() {
+    return counts;
+  }
+
   @Override
   public Subscription subscribe(Consumer<? super RetryEvent> listener) {
     return listeners.subscribe(listener);
@@ -248,6 +261,7 @@ public final class Retry extends PipelineStep implements Policy, EventSource<Ret
     if (retryOnResult != NO_RESULT_IS_RETRIED && retryOnResult.test(result)) {
       return retryLoop(rest, call, start, result, null);
     }
+    counts.increment(RetryOutcome.SUCCESS_WITHOUT_RETRY);
     if (!listeners.isEmpty()) {
       listeners.publish(new RetryEvent.Succeeded(name, 1));
     }
@@ -311,6 +325,7 @@ public final class Retry extends PipelineStep implements Policy, EventSource<Ret
         continue;
       }
       if (!retryOnResult.test(result)) {
+        counts.increment(RetryOutcome.SUCCESS_WITH_RETRY);
         if (!listeners.isEmpty()) {
           listeners.publish(new RetryEvent.Succeeded(name, attempt));
         }
@@ -322,6 +337,8 @@ public final class Retry extends PipelineStep implements Policy, EventSource<Ret
   /** Ends the loop: returns the last rejected result or rethrows the last failure as it is. */
   private <T, X extends Exception> T giveUp(
       int attempts, T result, Throwable failure, RetryEvent.Failed.Reason reason) throws X {
+    counts.increment(
+        attempts == 1 ? RetryOutcome.FAILURE_WITHOUT_RETRY : RetryOutcome.FAILURE_WITH_RETRY);
     if (!listeners.isEmpty()) {
       listeners.publish(new RetryEvent.Failed(name, attempts, failure, reason));
     }

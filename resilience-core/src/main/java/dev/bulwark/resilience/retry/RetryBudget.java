@@ -1,8 +1,10 @@
 package dev.bulwark.resilience.retry;
 
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
@@ -66,6 +68,7 @@ public final class RetryBudget {
   private final AtomicLongArray requests = new AtomicLongArray(SLOTS);
   private final AtomicLongArray retries = new AtomicLongArray(SLOTS);
   private final ReentrantLock retryLock = new ReentrantLock();
+  private final OutcomeCounter<BudgetOutcome> counts = new OutcomeCounter<>(BudgetOutcome.class);
 
   private RetryBudget(Builder b) {
     this.config = new Config(b.ratio, b.minRetriesPerSecond, b.window);
@@ -115,7 +118,9 @@ public final class RetryBudget {
     retryLock.lock();
     try {
       long epoch = epoch(time.nanoTime());
-      return retriesLeft(epoch) > 0 && add(retries, epoch);
+      boolean granted = retriesLeft(epoch) > 0 && add(retries, epoch);
+      counts.increment(granted ? BudgetOutcome.GRANTED : BudgetOutcome.DENIED);
+      return granted;
     } finally {
       retryLock.unlock();
     }
@@ -154,6 +159,16 @@ public final class RetryBudget {
    */
   public long available() {
     return Math.max(0, retriesLeft(epoch(time.nanoTime())));
+  }
+
+  /**
+   * Returns the running totals of the retries this budget granted and denied. They count only once
+   * {@link CallCounts#start() started} (a metrics binding starts them).
+   *
+   * @return the counts
+   */
+  public CallCounts<BudgetOutcome> callCounts() {
+    return counts;
   }
 
   private long retriesLeft(long epoch) {

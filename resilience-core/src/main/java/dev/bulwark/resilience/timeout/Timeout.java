@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.timeout;
 
 import dev.bulwark.resilience.Call;
+import dev.bulwark.resilience.CallCounts;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
@@ -11,6 +12,7 @@ import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.resilience.internal.PipelineStep;
+import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -68,6 +70,7 @@ public final class Timeout extends PipelineStep implements Policy, EventSource<T
   private final TimeSource time;
   private final Watchdog watchdog;
   private final Listeners<TimeoutEvent> listeners;
+  private final OutcomeCounter<TimeoutOutcome> counts = new OutcomeCounter<>(TimeoutOutcome.class);
 
   private Timeout(Builder b) {
     this.name = b.name;
@@ -100,6 +103,16 @@ public final class Timeout extends PipelineStep implements Policy, EventSource<T
    */
   public Config config() {
     return config;
+  }
+
+  /**
+   * Returns the running totals of this timeout's calls by outcome. They count only once {@link
+   * CallCounts#start() started} (a metrics binding starts them).
+   *
+   * @return the counts
+   */
+  public CallCounts<TimeoutOutcome> callCounts() {
+    return counts;
   }
 
   @Override
@@ -163,6 +176,7 @@ public final class Timeout extends PipelineStep implements Policy, EventSource<T
       watchdog.deregister(node);
     }
     if (inTime) {
+      counts.increment(failure == null ? TimeoutOutcome.SUCCESS : TimeoutOutcome.FAILURE);
       if (!listeners.isEmpty()) {
         publishOutcome(start, failure);
       }
@@ -179,15 +193,18 @@ public final class Timeout extends PipelineStep implements Policy, EventSource<T
 
   private <T, X extends Exception> T callEnforcedByOuter(Chain rest, Call<T, X> call, long start)
       throws X {
-    if (listeners.isEmpty()) {
-      return rest.proceed(call);
-    }
     try {
       T result = rest.proceed(call);
-      publishOutcome(start, null);
+      counts.increment(TimeoutOutcome.SUCCESS);
+      if (!listeners.isEmpty()) {
+        publishOutcome(start, null);
+      }
       return result;
     } catch (Throwable t) {
-      publishOutcome(start, t);
+      counts.increment(TimeoutOutcome.FAILURE);
+      if (!listeners.isEmpty()) {
+        publishOutcome(start, t);
+      }
       throw t;
     }
   }
@@ -227,6 +244,7 @@ public final class Timeout extends PipelineStep implements Policy, EventSource<T
               + Durations.formatNanos(elapsedNanos)
               + (failure == null ? "; it ignored the interrupt, and its result was dropped" : "");
     }
+    counts.increment(TimeoutOutcome.TIMEOUT);
     if (!listeners.isEmpty()) {
       listeners.publish(new TimeoutEvent.TimedOut(name, Duration.ofNanos(elapsedNanos), given));
     }
