@@ -84,8 +84,8 @@ public final class Main {
         --data-dir DIR         uploads, outbox, job files; default samples/target/data (BULWARK_DATA_DIR)
         --failure-rate F       share of upstream requests that fail at start, default 0.1
         --latency-ms N         upstream latency at start, default 20
-        --rate-per-minute N    requests per minute per client, default 600
-        --burst N              requests per client at once, default 60
+        --rate-per-minute N    requests per minute per client, default 120
+        --burst N              requests per client at once, default 20
         --job-concurrency N    background jobs at once, default 2
         --job-grace-ms N       how long running jobs may finish at shutdown, default 5000
         --drain-delay-ms N     serve on after readiness turns false, default 1000

@@ -79,8 +79,8 @@ final class UpstreamClient {
             .build();
     this.breaker =
         CircuitBreaker.builder("quotes")
-            .slidingWindow(SlidingWindow.count(10))
-            .minimumCalls(5)
+            .slidingWindow(SlidingWindow.count(20))
+            .minimumCalls(10)
             .failureRateThreshold(50)
             .openDuration(config.breakerOpenDuration())
             .permittedCallsInHalfOpen(2)
