@@ -193,10 +193,14 @@ class StreamsTest {
         () -> {
           HttpResponse<InputStream> r = open("/status/events");
           try (InputStream body = r.body()) {
-            StrictSse.Event e = new StrictSse(body).next().orElseThrow();
+            StrictSse events = new StrictSse(body);
+            StrictSse.Event e = events.next().orElseThrow();
             assertThat(e.event()).isEqualTo("status");
             assertThat(Http.JSON.readTree(e.data()).at("/breaker/state").asText())
                 .isEqualTo("CLOSED");
+            // snapshots come every 500 ms, and a heartbeat is due after 300 ms of quiet
+            assertThat(events.next().orElseThrow().event()).isEqualTo("status");
+            assertThat(events.comments).as("heartbeat comments between snapshots").isPositive();
           }
         });
   }
