@@ -19,8 +19,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The streaming guide: NDJSON from a generator over the JDK's HttpServer, and SSE frames. */
@@ -39,7 +41,7 @@ class StreamingGuideTest {
         () -> {
           HttpServer server =
               HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-          List<StreamResult> results = new CopyOnWriteArrayList<>();
+          BlockingQueue<StreamResult> results = new LinkedBlockingQueue<>();
           try {
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             // tag::ndjson-server[]
@@ -83,7 +85,10 @@ class StreamingGuideTest {
           } finally {
             server.stop(0);
           }
-          assertThat(results).singleElement().matches(StreamResult::completed);
+          // the handler records the result after the client has seen the end of the stream
+          StreamResult result = results.poll(20, TimeUnit.SECONDS);
+          assertThat(result).isNotNull().matches(StreamResult::completed);
+          assertThat(result.items()).isEqualTo(1000);
         });
   }
 
