@@ -155,9 +155,9 @@ public final class GenerateTables {
       stats.put(kind.getKey(), s);
     }
     StringBuilder b = new StringBuilder();
-    b.append(".Delay before retry n, in ms: mean (min–max) of ")
+    b.append(".Delay before retry n in ms, mean (min–max) over ")
         .append(String.format(Locale.ROOT, "%,d", samples))
-        .append(" sequences of `Backoff.exponential(100 ms, 2 s)` with each jitter\n");
+        .append(" sequences; base 100 ms, cap 2 s\n");
     b.append("[%header%autowidth.stretch,cols=\"").append(kinds.size() + 1).append("*\"]\n|===\n");
     b.append("|retry n");
     kinds.keySet().forEach(k -> b.append(" |`").append(k).append('`'));
