@@ -22,7 +22,7 @@ class AsyncioGuideTest {
         Duration.ofSeconds(20),
         () -> {
           // tag::channel[]
-          Channel<String> lines = Channel.<String>builder().capacity(16).build();
+          Channel<String> lines = Channel.<String>builder("lines").capacity(16).build();
           Thread producer =
               Thread.ofVirtual()
                   .start(
