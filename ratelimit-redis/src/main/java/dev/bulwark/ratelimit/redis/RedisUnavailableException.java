@@ -20,11 +20,11 @@ public final class RedisUnavailableException extends RejectedException {
    * @param policyName the rate limiter's name
    * @param retryAfter when Redis may be asked again, or null if unknown
    * @param message what happened
-   * @param cause the failure of the Redis call
+   * @param failure the failure of the Redis call, attached as suppressed
    */
   RedisUnavailableException(
-      String policyName, Duration retryAfter, String message, Throwable cause) {
+      String policyName, Duration retryAfter, String message, Throwable failure) {
     super(policyName, retryAfter, message);
-    initCause(cause);
+    addSuppressed(failure);
   }
 }
