@@ -52,7 +52,7 @@ class HotKeyTest {
     RedisRateLimiterStore store =
         RedisRateLimiterStore.builder("hot", connection)
             .onRedisFailure(FailureMode.failClosed())
-            .timeout(ofSeconds(2)) // generous on a loaded 2-core machine; none may time out
+            .timeout(ofSeconds(10)) // generous for a loaded 2-core machine; none may time out
             .build();
     Duration maxWait = ofMillis(20);
     RateLimiter limiter =
@@ -80,6 +80,7 @@ class HotKeyTest {
                   () -> {
                     long[] mine = new long[1 << 12];
                     int n = 0;
+                    latencies[me] = mine;
                     while (clock.nanoTime() - end < 0) {
                       long t0 = clock.nanoTime();
                       try {
@@ -95,9 +96,9 @@ class HotKeyTest {
                         mine = Arrays.copyOf(mine, n * 2);
                       }
                       mine[n++] = clock.nanoTime() - t0;
+                      latencies[me] = mine;
+                      counts[me] = n;
                     }
-                    latencies[me] = mine;
-                    counts[me] = n;
                   }));
     }
     for (Thread t : threads) {

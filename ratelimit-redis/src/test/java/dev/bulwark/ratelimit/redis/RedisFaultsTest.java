@@ -77,7 +77,7 @@ class RedisFaultsTest {
             RedisRateLimiterStore store =
                 RedisRateLimiterStore.builder("faults", s.connection())
                     .onRedisFailure(FailureMode.failClosed())
-                    .timeout(ofMillis(200))
+                    .timeout(ofSeconds(1))
                     .circuitBreaker(breaker(breakerTime))
                     .build();
             RateLimiter limiter =
@@ -89,11 +89,11 @@ class RedisFaultsTest {
               while (store.circuitBreaker().state() != CircuitBreaker.State.OPEN) {
                 assertThat(timedOutCalls[0]).isLessThan(4); // the window of 4 opens by then
                 assertTimeoutPreemptively(
-                    ofSeconds(5), // 200 ms, with room for a loaded machine
+                    ofSeconds(10), // 1 s, with room for a loaded machine
                     () ->
                         assertThatThrownBy(limiter::tryAcquire)
                             .isInstanceOf(RedisUnavailableException.class)
-                            .hasMessageContaining("no answer within 200ms")
+                            .hasMessageContaining("no answer within 1s")
                             .hasMessageContaining("fails closed")
                             .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1)));
                 timedOutCalls[0]++;
@@ -129,7 +129,7 @@ class RedisFaultsTest {
             RedisRateLimiterStore store =
                 RedisRateLimiterStore.builder("faults", s.connection())
                     .onRedisFailure(FailureMode.failOpen())
-                    .timeout(ofMillis(200))
+                    .timeout(ofSeconds(1))
                     .circuitBreaker(breaker(breakerTime))
                     .build();
             List<RedisStoreEvent> events = new CopyOnWriteArrayList<>();
@@ -138,11 +138,12 @@ class RedisFaultsTest {
                 RateLimiter.builder("api").rate(1, ofSeconds(100)).burst(1).store(store).build();
             assertThat(limiter.tryAcquire()).isTrue();
             assertThat(limiter.tryAcquire()).isFalse(); // Redis decides
+            long failedOpenBefore = store.failedOpen();
             s.server().kill();
             for (int i = 0; i < 6; i++) {
               assertThat(limiter.tryAcquire()).isTrue(); // fails open
             }
-            assertThat(store.failedOpen()).isEqualTo(6);
+            assertThat(store.failedOpen() - failedOpenBefore).isEqualTo(6);
             assertThat(store.circuitBreaker().state()).isEqualTo(CircuitBreaker.State.OPEN);
             assertThat(store.circuitBreaker().metrics().notPermittedCalls()).isPositive();
             assertThat(events)
@@ -150,7 +151,7 @@ class RedisFaultsTest {
                 .isNotEmpty();
             assertThat(events)
                 .filteredOn(e -> e instanceof RedisStoreEvent.Degraded d && d.granted())
-                .hasSize(6);
+                .hasSize((int) store.failedOpen());
 
             s.server().restart(); // empty: no bucket, no script
             // Until Lettuce has reconnected, probes time out and fail open. A probe that timed out
