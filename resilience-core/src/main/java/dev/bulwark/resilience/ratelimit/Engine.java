@@ -8,14 +8,15 @@ import java.time.Duration;
 
 /**
  * The decisions and waits shared by {@link RateLimiter} and {@link KeyedRateLimiter}: one {@link
- * Gcra} over a {@link RateLimiterStore}, the time source, the listeners and the refusal messages.
+ * RateLimiterStore.Limit} decided by a {@link RateLimiterStore}, the time source that times waits,
+ * the listeners and the refusal messages.
  *
  * @param <K> the key type; a single limiter uses its name
  */
 final class Engine<K> {
 
   final String name;
-  final Gcra gcra;
+  final RateLimiterStore.Limit limit;
   final RateLimiterStore<K> store;
   final TimeSource time;
   final Listeners<RateLimiterEvent> listeners;
@@ -28,13 +29,13 @@ final class Engine<K> {
 
   Engine(
       String name,
-      Gcra gcra,
+      RateLimiterStore.Limit limit,
       RateLimiterStore<K> store,
       TimeSource time,
       Listeners<RateLimiterEvent> listeners,
       boolean keyed) {
     this.name = name;
-    this.gcra = gcra;
+    this.limit = limit;
     this.store = store;
     this.time = time;
     this.listeners = listeners;
@@ -45,30 +46,39 @@ final class Engine<K> {
     if (permits < 1) {
       throw new IllegalArgumentException("permits must be at least 1, was " + permits);
     }
-    if (permits > gcra.burst) {
+    if (permits > limit.gcra.burst) {
       throw new IllegalArgumentException(
           "permits must be at most the burst of "
-              + gcra.burst
+              + limit.gcra.burst
               + " (more could never be granted at once), was "
               + permits);
     }
   }
 
   boolean tryAcquire(K key, int permits) {
+    return decide(key, permits) == 0;
+  }
+
+  /**
+   * Takes permits if they are available now; never waits.
+   *
+   * @return zero if taken, else the nanoseconds until they would be ready (at least 1)
+   */
+  long decide(K key, int permits) {
     checkPermits(permits);
-    long result = gcra.acquire(store, key, permits, time.nanoTime(), 0L);
+    long result = store.acquire(key, limit, permits, 0L);
     if (result < 0) {
       counts.increment(RateLimitOutcome.REFUSED);
       if (!listeners.isEmpty()) {
         listeners.publish(new RateLimiterEvent.Refused(name, permits, Duration.ofNanos(-result)));
       }
-      return false;
+      return -result;
     }
     counts.increment(RateLimitOutcome.PERMITTED);
     if (!listeners.isEmpty()) {
       listeners.publish(new RateLimiterEvent.Acquired(name, permits, Duration.ZERO));
     }
-    return true;
+    return 0;
   }
 
   /**
@@ -82,8 +92,10 @@ final class Engine<K> {
       throw new InterruptedException(
           "interrupted before asking rate limiter '" + name + "' for permits");
     }
+    // Read before the store decides, so that start + result is no later than the ready time on
+    // the store's clock: an interrupted waiter then refunds only while its reservation is unused.
     long start = time.nanoTime();
-    long result = gcra.acquire(store, key, permits, start, Gcra.saturatedNanos(maxWait));
+    long result = store.acquire(key, limit, permits, Gcra.saturatedNanos(maxWait));
     if (result < 0) {
       throw refuse(permits, -result, maxWait);
     }
@@ -94,7 +106,7 @@ final class Engine<K> {
         if (time.nanoTime() - (start + result) < 0) {
           // Still before the reservation's ready time: its cost is still part of the bucket's
           // debt, so taking it off restores exactly the state without this caller.
-          gcra.refund(store, key, permits);
+          store.refund(key, limit, permits);
           if (!listeners.isEmpty()) {
             listeners.publish(new RateLimiterEvent.Interrupted(name, permits));
           }
@@ -111,7 +123,7 @@ final class Engine<K> {
   /** Takes one permit for a call, within {@code maxWait}; refusals and interrupts are unchecked. */
   void acquireForCall(K key, Duration maxWait, long maxWaitNanos) {
     if (maxWaitNanos == 0) {
-      long result = gcra.acquire(store, key, 1, time.nanoTime(), 0L);
+      long result = store.acquire(key, limit, 1, 0L);
       if (result < 0) {
         throw refuse(1, -result, maxWait);
       }
@@ -139,7 +151,7 @@ final class Engine<K> {
   }
 
   int availablePermits(K key) {
-    return gcra.available(store.get(key), gcra.units(time.nanoTime()));
+    return store.availablePermits(key, limit);
   }
 
   RateLimitedException refuse(int permits, long retryAfterNanos, Duration maxWait) {

@@ -1,7 +1,5 @@
 package dev.bulwark.resilience.ratelimit;
 
-import static dev.bulwark.resilience.ratelimit.RateLimiterStore.ABSENT;
-
 import java.time.Duration;
 
 /**
@@ -26,6 +24,20 @@ import java.time.Duration;
  * ago whose difference wrapped round: a full bucket.
  */
 final class Gcra {
+
+  /**
+   * Where a decision reads and writes a bucket's value: the in-memory stores' maps and cells. The
+   * value is {@link #ABSENT} for a key with no bucket (a full one); it is never stored.
+   */
+  interface Cells<K> {
+    long get(K key);
+
+    /** Replaces the value if it still equals {@code expected} ({@code ABSENT}: creates it). */
+    boolean compareAndSet(K key, long expected, long update, Gcra gcra);
+  }
+
+  /** The value of a key that has no bucket: a full bucket. Never stored. */
+  static final long ABSENT = Long.MIN_VALUE;
 
   /** The largest debt ever stored, in units; a larger difference means an ancient value. */
   static final long HORIZON = 1L << 62;
@@ -56,16 +68,7 @@ final class Gcra {
 
   private final long maxWaitCapNanos;
 
-  /**
-   * The time source's reading when the limiter was built. Time is counted from it, so the stored
-   * values start near zero and reach the wrap-around of {@code nanoTime · q}, where a value could
-   * collide with {@link RateLimiterStore#ABSENT}, only after 2⁶³ units (292 years for {@code q =
-   * 1}) — not whenever the time source happens to read near {@code Long.MAX_VALUE}.
-   */
-  final long originNanos;
-
-  Gcra(int permits, long periodNanos, int burst, long originNanos) {
-    this.originNanos = originNanos;
+  Gcra(int permits, long periodNanos, int burst) {
     long g = gcd(periodNanos, permits);
     this.permits = permits;
     this.burst = burst;
@@ -86,12 +89,19 @@ final class Gcra {
 
   /** Returns the time the given bucket shape takes to refill, for messages. */
   static Duration refillTime(int permits, long periodNanos, int burst) {
-    return Duration.ofNanos(new Gcra(permits, periodNanos, burst, 0L).refillNanos);
+    return Duration.ofNanos(new Gcra(permits, periodNanos, burst).refillNanos);
   }
 
-  /** Converts nanoseconds of the time source to units (wrapping, as the source does). */
-  long units(long nanos) {
-    return (nanos - originNanos) * q;
+  /**
+   * Converts nanoseconds since a store's origin to units (wrapping, as the time source does). A
+   * store counts time from its own origin, the time source's reading when it was made, so the
+   * stored values start near zero and reach the wrap-around of {@code nanoTime · q}, where a value
+   * could collide with {@link #ABSENT}, only after 2⁶³ units (292 years for {@code q = 1}) — not
+   * whenever the time source happens to read near {@code Long.MAX_VALUE}. One origin per store, not
+   * per limiter, is what lets limiters built at different times share the store's buckets.
+   */
+  long units(long nanosSinceOrigin) {
+    return nanosSinceOrigin * q;
   }
 
   /** Returns the debt of a stored value at {@code nowUnits}: zero for a full bucket. */
@@ -125,12 +135,12 @@ final class Gcra {
    * Takes {@code n} permits from the key's bucket if they are ready within {@code maxWaitNanos},
    * reserving them if they are not ready yet.
    *
+   * @param now the store's clock in units (see {@link #units})
    * @return zero or more: the permits are taken, after waiting that many nanoseconds; less than
-   *     zero: refused, and {@code -result} nanoseconds from {@code nowNanos} are when they would be
+   *     zero: refused, and {@code -result} nanoseconds from {@code now} are when they would be
    *     ready (at least 1)
    */
-  <K> long acquire(RateLimiterStore<K> store, K key, int n, long nowNanos, long maxWaitNanos) {
-    long now = units(nowNanos);
+  <K> long acquire(Cells<K> store, K key, int n, long now, long maxWaitNanos) {
     long cost = n * a;
     long maxWait = maxWaitNanos >= maxWaitCapNanos ? maxWaitUnits : maxWaitNanos * q;
     /*
@@ -158,7 +168,7 @@ final class Gcra {
       if (next == ABSENT) {
         next++; // one unit later: never store the marker, and err on the side of fewer permits
       }
-      if (store.compareAndSet(key, stored, next)) {
+      if (store.compareAndSet(key, stored, next, this)) {
         return waitNanos;
       }
     }
@@ -169,7 +179,7 @@ final class Gcra {
    * debt. Called only before the reservation's ready time, while the debt still includes that cost
    * (see the package documentation); a bucket the store has since forgotten is left alone.
    */
-  <K> void refund(RateLimiterStore<K> store, K key, int n) {
+  <K> void refund(Cells<K> store, K key, int n) {
     long cost = n * a;
     while (true) {
       long stored = store.get(key);
@@ -180,7 +190,7 @@ final class Gcra {
       if (next == ABSENT) {
         next++;
       }
-      if (store.compareAndSet(key, stored, next)) {
+      if (store.compareAndSet(key, stored, next, this)) {
         return;
       }
     }

@@ -1,5 +1,7 @@
 package dev.bulwark.resilience.ratelimit;
 
+import static dev.bulwark.resilience.ratelimit.Gcra.ABSENT;
+
 import dev.bulwark.resilience.TimeSource;
 import java.io.Serial;
 import java.util.Arrays;
@@ -10,8 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The default store of a {@link KeyedRateLimiter}: a bucket per key in a {@link ConcurrentHashMap},
- * never more than {@code maxKeys} of them.
+ * The default store of a {@link KeyedRateLimiter}, and the shared store of {@link
+ * RateLimiterStore#inMemory}: a bucket per key in a {@link ConcurrentHashMap}, never more than
+ * {@code maxKeys} of them, on one time source counted from the store's own origin. Each bucket
+ * remembers the shape it was created with, which its sweeps use.
  *
  * <p><b>How memory stays bounded.</b> A counter of buckets is raised <em>before</em> a bucket is
  * inserted and lowered only <em>after</em> one is removed, and it never passes {@code maxKeys}, so
@@ -29,18 +33,21 @@ import java.util.function.Consumer;
  * the O(keys) sweep is amortised over time), and on {@link #cleanUp()}.
  *
  * <p><b>Why dropping is safe against racing updates.</b> A bucket is retired by a compare-and-set
- * of its value to {@link RateLimiterStore#ABSENT} before it leaves the map. A caller that read the
- * old value then fails its own compare-and-set and reads again, finds the key absent and starts a
- * fresh bucket; no update can land on a bucket that is no longer in the map.
+ * of its value to {@link Gcra#ABSENT} before it leaves the map. A caller that read the old value
+ * then fails its own compare-and-set and reads again, finds the key absent and starts a fresh
+ * bucket; no update can land on a bucket that is no longer in the map.
  */
-final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
+final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
 
-  /** A bucket: its value, or {@code ABSENT} once retired. */
+  /** A bucket: its value, or {@code ABSENT} once retired, and its shape. */
   private static final class Bucket extends AtomicLong {
     @Serial private static final long serialVersionUID = 1L;
 
-    Bucket(long value) {
+    final transient Gcra gcra;
+
+    Bucket(long value, Gcra gcra) {
       super(value);
+      this.gcra = gcra;
     }
   }
 
@@ -48,9 +55,9 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
   private final AtomicInteger count = new AtomicInteger();
   private final int maxKeys;
   private final int target;
-  private final Gcra gcra;
   private final TimeSource time;
-  private final long graceUnits;
+  private final long originNanos;
+  private final long graceNanos;
   private final long sweepIntervalNanos;
   private final ReentrantLock sweepLock = new ReentrantLock();
   private final Consumer<RateLimiterEvent.KeysEvicted> onEvicted;
@@ -64,7 +71,6 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
   InMemoryKeyStore(
       String name,
       int maxKeys,
-      Gcra gcra,
       TimeSource time,
       long graceNanos,
       long sweepIntervalNanos,
@@ -72,13 +78,31 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
     this.name = name;
     this.maxKeys = maxKeys;
     this.target = maxKeys - Math.max(1, maxKeys / 10);
-    this.gcra = gcra;
     this.time = time;
-    this.graceUnits = graceNanos >= Gcra.HORIZON / gcra.q ? Gcra.HORIZON : graceNanos * gcra.q;
+    this.graceNanos = graceNanos;
     this.sweepIntervalNanos = Math.max(1, sweepIntervalNanos);
     this.onEvicted = onEvicted;
     this.buckets = new ConcurrentHashMap<>(Math.min(maxKeys, 1 << 16));
-    this.lastSweep = time.nanoTime();
+    this.originNanos = time.nanoTime();
+    this.lastSweep = originNanos;
+  }
+
+  @Override
+  public long acquire(K key, Limit limit, int permits, long maxWaitNanos) {
+    Gcra gcra = limit.gcra;
+    return gcra.acquire(
+        this, key, permits, gcra.units(time.nanoTime() - originNanos), maxWaitNanos);
+  }
+
+  @Override
+  public void refund(K key, Limit limit, int permits) {
+    limit.gcra.refund(this, key, permits);
+  }
+
+  @Override
+  public int availablePermits(K key, Limit limit) {
+    Gcra gcra = limit.gcra;
+    return gcra.available(get(key), gcra.units(time.nanoTime() - originNanos));
   }
 
   @Override
@@ -88,7 +112,7 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
   }
 
   @Override
-  public boolean compareAndSet(K key, long expected, long update) {
+  public boolean compareAndSet(K key, long expected, long update, Gcra gcra) {
     if (expected != ABSENT) {
       Bucket b = buckets.get(key);
       return b != null && b.compareAndSet(expected, update);
@@ -103,7 +127,7 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
       }
     }
     reserveSlot();
-    if (buckets.putIfAbsent(key, new Bucket(update)) != null) {
+    if (buckets.putIfAbsent(key, new Bucket(update, gcra)) != null) {
       count.decrementAndGet();
       return false;
     }
@@ -169,14 +193,15 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
   /** Sweeps the map; call with {@code sweepLock} held. */
   private RateLimiterEvent.KeysEvicted sweep(long nowNanos, boolean makeRoom) {
     lastSweep = nowNanos;
-    long now = gcra.units(nowNanos);
+    long since = nowNanos - originNanos;
     int[] expired = {0};
     buckets.forEach(
         (key, b) -> {
           long v = b.get();
           if (v == ABSENT) {
             retire(key, b, v); // a leftover of a racing retirement
-          } else if (gcra.expired(v, now, graceUnits) && retire(key, b, v)) {
+          } else if (b.gcra.expired(v, b.gcra.units(since), graceUnits(b.gcra))
+              && retire(key, b, v)) {
             expired[0]++;
           }
         });
@@ -185,13 +210,14 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
     int excess = count.get() - target;
     if (makeRoom && excess > 0) {
       // Drop the fullest buckets in use: find the debt of the excess-th fullest, then drop up to
-      // excess buckets whose debt is no larger.
+      // excess buckets whose debt is no larger. Debts are compared in nanoseconds, as buckets of
+      // a shared store may count in different units.
       long[] debts = new long[buckets.size()];
       int[] n = {0};
       buckets.forEach(
           (key, b) -> {
             if (n[0] < debts.length) {
-              debts[n[0]++] = gcra.debt(b.get(), now);
+              debts[n[0]++] = debtNanos(b, since);
             }
           });
       Arrays.sort(debts, 0, n[0]);
@@ -203,7 +229,7 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
               return;
             }
             long v = b.get();
-            long debt = gcra.debt(v, now);
+            long debt = debtNanos(b, since);
             if (v != ABSENT && debt <= threshold && retire(key, b, v)) {
               dropped[0]++;
               if (debt > 0) {
@@ -215,6 +241,14 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K> {
       nonFull = dropped[1];
     }
     return new RateLimiterEvent.KeysEvicted(name, expired[0], forced, nonFull);
+  }
+
+  private static long debtNanos(Bucket b, long since) {
+    return b.gcra.debt(b.get(), b.gcra.units(since)) / b.gcra.q;
+  }
+
+  private long graceUnits(Gcra gcra) {
+    return graceNanos >= Gcra.HORIZON / gcra.q ? Gcra.HORIZON : graceNanos * gcra.q;
   }
 
   /** Retires a bucket whose value was {@code v} and removes it; false if it changed meanwhile. */

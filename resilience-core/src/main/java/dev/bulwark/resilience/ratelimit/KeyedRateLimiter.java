@@ -95,17 +95,16 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
     this.config = config;
     this.listeners = new Listeners<>("rate limiter '" + b.name + "'");
     this.maxWaitNanos = Gcra.saturatedNanos(config.maxWait);
-    Gcra gcra =
-        new Gcra(config.permits, config.period.toNanos(), config.burst, b.timeSource.nanoTime());
+    RateLimiterStore.Limit limit =
+        new RateLimiterStore.Limit(b.name, config.permits, config.period, config.burst);
     long expireNanos = Gcra.saturatedNanos(config.expireAfterIdle);
     if (custom == null) {
       this.memory =
           new InMemoryKeyStore<>(
               b.name,
               config.maxKeys,
-              gcra,
               b.timeSource,
-              expireNanos - gcra.refillNanos,
+              expireNanos - limit.gcra.refillNanos,
               Math.max(expireNanos, MIN_SWEEP_INTERVAL_NANOS),
               evicted -> {
                 if (!listeners.isEmpty()) {
@@ -116,7 +115,8 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
       this.memory = null;
     }
     this.engine =
-        new Engine<>(b.name, gcra, custom == null ? memory : custom, b.timeSource, listeners, true);
+        new Engine<>(
+            b.name, limit, custom == null ? memory : custom, b.timeSource, listeners, true);
   }
 
   /** Idle sweeps triggered by new keys run at most this often. */
@@ -193,6 +193,21 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
    */
   public boolean tryAcquire(K key, int permits) {
     return engine.tryAcquire(Checks.notNull(key, "key"), permits);
+  }
+
+  /**
+   * Takes {@code permits} from the key's bucket if they are all available now and otherwise says
+   * exactly when they would be; never waits. Behaves as {@link RateLimiter#decide(int)}.
+   *
+   * @param key the key
+   * @param permits how many, from 1 to the burst
+   * @return {@link Decision#GRANTED} if the permits were taken, else a refusal carrying when they
+   *     would be ready
+   * @throws IllegalArgumentException if {@code permits} is less than 1 or more than the burst
+   * @throws NullPointerException if {@code key} is null
+   */
+  public Decision decide(K key, int permits) {
+    return Decision.of(engine.decide(Checks.notNull(key, "key"), permits));
   }
 
   /**
@@ -413,9 +428,10 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
     }
 
     /**
-     * Keeps the buckets in {@code store} instead of in memory: the seam for a store shared between
-     * processes. Bounding its size and expiring its keys is then the store's business ({@code
-     * maxKeys} is not used; expire keys no sooner than {@code config().expireAfterIdle()}).
+     * Keeps the buckets in {@code store} instead of in this limiter's memory: the seam for buckets
+     * shared with other limiters or other processes. The store decides on its own clock. Bounding
+     * its size and expiring its keys is then the store's business ({@code maxKeys} is not used;
+     * expire keys no sooner than {@code config().expireAfterIdle()}).
      *
      * @param store the store
      * @param <K1> the key type

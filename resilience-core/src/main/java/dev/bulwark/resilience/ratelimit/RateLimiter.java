@@ -77,9 +77,8 @@ public final class RateLimiter extends PipelineStep
     this.engine =
         new Engine<>(
             b.name,
-            new Gcra(
-                config.permits, config.period.toNanos(), config.burst, b.timeSource.nanoTime()),
-            b.store == null ? new LocalBucket() : b.store,
+            new RateLimiterStore.Limit(b.name, config.permits, config.period, config.burst),
+            b.store == null ? new LocalBucket(b.timeSource) : b.store,
             b.timeSource,
             listeners,
             false);
@@ -130,6 +129,29 @@ public final class RateLimiter extends PipelineStep
    */
   public boolean tryAcquire(int permits) {
     return engine.tryAcquire(engine.name, permits);
+  }
+
+  /**
+   * Takes {@code permits} permits if they are all available now and otherwise says exactly when
+   * they would be; never waits, and takes none if it cannot take all.
+   *
+   * <pre>{@code
+   * Decision d = limiter.decide(1);
+   * if (!d.granted()) {
+   *   return tooManyRequests(d.retryAfter());   // e.g. 429 with Retry-After
+   * }
+   * }</pre>
+   *
+   * <p>A grant returns the shared {@link Decision#GRANTED} and allocates nothing.
+   *
+   * @param permits how many, from 1 to the burst
+   * @return {@link Decision#GRANTED} if the permits were taken, else a refusal whose {@link
+   *     Decision#retryAfter()} is when they would be ready if nobody else took them first
+   * @throws IllegalArgumentException if {@code permits} is less than 1 or more than the burst (it
+   *     could never succeed)
+   */
+  public Decision decide(int permits) {
+    return Decision.of(engine.decide(engine.name, permits));
   }
 
   /**
@@ -273,8 +295,10 @@ public final class RateLimiter extends PipelineStep
     }
 
     /**
-     * Keeps the bucket's state in {@code store}, under this limiter's name as the key, instead of
-     * in memory: the seam for a store shared between processes.
+     * Keeps the bucket in {@code store}, under this limiter's name as the key, instead of in this
+     * limiter's memory: the seam for a bucket shared with other limiters or other processes. The
+     * store decides on its own clock; this limiter's time source then only times the waits of
+     * callers granted permits ahead of time.
      *
      * @param store the store
      * @return this builder

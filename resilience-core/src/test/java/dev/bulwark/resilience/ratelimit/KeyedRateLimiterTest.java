@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class KeyedRateLimiterTest {
@@ -274,19 +275,25 @@ class KeyedRateLimiterTest {
 
   @Test
   void customStoreHoldsTheBucketsAndNothingIsKeptInMemory() {
-    ConcurrentHashMap<String, Long> map = new ConcurrentHashMap<>();
+    AtomicReference<RateLimiterStore<String>> held =
+        new AtomicReference<>(RateLimiterStore.inMemory(time));
+    List<String> keys = new ArrayList<>();
     RateLimiterStore<String> store =
         new RateLimiterStore<>() {
           @Override
-          public long get(String key) {
-            return map.getOrDefault(key, ABSENT);
+          public long acquire(String key, Limit limit, int permits, long maxWaitNanos) {
+            keys.add(key);
+            return held.get().acquire(key, limit, permits, maxWaitNanos);
           }
 
           @Override
-          public boolean compareAndSet(String key, long expected, long update) {
-            return expected == ABSENT
-                ? map.putIfAbsent(key, update) == null
-                : map.replace(key, expected, update);
+          public void refund(String key, Limit limit, int permits) {
+            held.get().refund(key, limit, permits);
+          }
+
+          @Override
+          public int availablePermits(String key, Limit limit) {
+            return held.get().availablePermits(key, limit);
           }
         };
     KeyedRateLimiter<String> limiter =
@@ -298,11 +305,24 @@ class KeyedRateLimiterTest {
             .build();
     assertThat(limiter.tryAcquire("a", 2)).isTrue();
     assertThat(limiter.tryAcquire("a")).isFalse();
-    assertThat(map).containsOnlyKeys("a");
+    assertThat(keys).containsOnly("a");
     assertThat(limiter.trackedKeys()).isZero();
     limiter.cleanUp(); // nothing to do
-    map.clear(); // the store forgot the key: it starts again from a full bucket
+    held.set(RateLimiterStore.inMemory(time)); // the store forgot the key: a full bucket again
     assertThat(limiter.tryAcquire("a", 2)).isTrue();
+  }
+
+  @Test
+  void decideCarriesTheExactWaitPerKey() {
+    KeyedRateLimiter<String> limiter =
+        KeyedRateLimiter.builder("api").rate(10, ofSeconds(1)).burst(1).timeSource(time).build();
+    assertThat(limiter.decide("a", 1)).isSameAs(Decision.GRANTED);
+    Decision refused = limiter.decide("a", 1);
+    assertThat(refused.granted()).isFalse();
+    assertThat(refused.retryAfter()).isEqualTo(ofMillis(100));
+    assertThat(limiter.decide("b", 1).granted()).isTrue(); // another key, another bucket
+    time.advance(ofMillis(100));
+    assertThat(limiter.decide("a", 1)).isSameAs(Decision.GRANTED);
   }
 
   @Test

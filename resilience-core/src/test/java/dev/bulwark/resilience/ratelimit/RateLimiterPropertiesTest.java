@@ -129,9 +129,32 @@ class RateLimiterPropertiesTest {
    * computed then loses the race and retries with the clock reading it already took, which is older
    * than the winner's.
    */
-  static final class RacingStore implements RateLimiterStore<String> {
-    private final AtomicLong value = new AtomicLong(ABSENT);
+  static final class RacingStore implements RateLimiterStore<String>, Gcra.Cells<String> {
+    private final AtomicLong value = new AtomicLong(Gcra.ABSENT);
+    private final ManualTimeSource time;
+    private final long origin;
     Runnable beforeNextCompareAndSet;
+
+    RacingStore(ManualTimeSource time) {
+      this.time = time;
+      this.origin = time.nanoTime();
+    }
+
+    @Override
+    public long acquire(String key, Limit limit, int permits, long maxWaitNanos) {
+      Gcra gcra = limit.gcra;
+      return gcra.acquire(this, key, permits, gcra.units(time.nanoTime() - origin), maxWaitNanos);
+    }
+
+    @Override
+    public void refund(String key, Limit limit, int permits) {
+      limit.gcra.refund(this, key, permits);
+    }
+
+    @Override
+    public int availablePermits(String key, Limit limit) {
+      return limit.gcra.available(value.get(), limit.gcra.units(time.nanoTime() - origin));
+    }
 
     @Override
     public long get(String key) {
@@ -139,7 +162,7 @@ class RateLimiterPropertiesTest {
     }
 
     @Override
-    public boolean compareAndSet(String key, long expected, long update) {
+    public boolean compareAndSet(String key, long expected, long update, Gcra gcra) {
       Runnable racer = beforeNextCompareAndSet;
       beforeNextCompareAndSet = null;
       if (racer != null) {
@@ -162,7 +185,7 @@ class RateLimiterPropertiesTest {
       @ForAll("starts") long start,
       @ForAll("arrivals") List<Arrival> arrivals) {
     ManualTimeSource time = new ManualTimeSource(start);
-    RacingStore store = new RacingStore();
+    RacingStore store = new RacingStore(time);
     RateLimiter limiter =
         RateLimiter.builder("p")
             .rate(shape.permits(), Duration.ofNanos(shape.periodNanos()))

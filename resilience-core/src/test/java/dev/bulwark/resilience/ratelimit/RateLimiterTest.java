@@ -386,24 +386,26 @@ class RateLimiterTest {
   @Test
   void keepsItsStateInACustomStoreUnderItsName() {
     List<String> keys = new ArrayList<>();
+    RateLimiterStore<String> shared = RateLimiterStore.inMemory(time);
     RateLimiterStore<String> store =
         new RateLimiterStore<>() {
-          private long value = ABSENT;
-
           @Override
-          public long get(String key) {
+          public long acquire(String key, Limit limit, int permits, long maxWaitNanos) {
             keys.add(key);
-            return value;
+            assertThat(limit.name()).isEqualTo("api");
+            assertThat(limit.burst()).isEqualTo(2);
+            return shared.acquire(key, limit, permits, maxWaitNanos);
           }
 
           @Override
-          public boolean compareAndSet(String key, long expected, long update) {
-            assertThat(update).isNotEqualTo(ABSENT);
-            if (value != expected) {
-              return false;
-            }
-            value = update;
-            return true;
+          public void refund(String key, Limit limit, int permits) {
+            shared.refund(key, limit, permits);
+          }
+
+          @Override
+          public int availablePermits(String key, Limit limit) {
+            keys.add(key);
+            return shared.availablePermits(key, limit);
           }
         };
     RateLimiter limiter =
@@ -416,7 +418,63 @@ class RateLimiterTest {
     assertThat(limiter.tryAcquire()).isTrue();
     assertThat(limiter.tryAcquire()).isTrue();
     assertThat(limiter.tryAcquire()).isFalse();
+    assertThat(limiter.availablePermits()).isZero();
     assertThat(keys).containsOnly("api");
+  }
+
+  /**
+   * Regression: with the old get/compare-and-set seam each limiter counted time from its own build
+   * instant, so two limiters sharing a store, built a minute apart with burst 2, granted 4 permits
+   * at one instant. The store now owns the clock and its origin.
+   */
+  @Test
+  void twoLimitersBuiltAMinuteApartShareOneBucketOfAStore() {
+    RateLimiterStore<String> store = RateLimiterStore.inMemory(time);
+    RateLimiter first =
+        RateLimiter.builder("api")
+            .rate(1, ofSeconds(1))
+            .burst(2)
+            .store(store)
+            .timeSource(time)
+            .build();
+    time.advance(ofSeconds(60));
+    RateLimiter second =
+        RateLimiter.builder("api")
+            .rate(1, ofSeconds(1))
+            .burst(2)
+            .store(store)
+            .timeSource(time)
+            .build();
+    int granted = 0;
+    for (int i = 0; i < 4; i++) {
+      granted += second.tryAcquire() ? 1 : 0;
+    }
+    for (int i = 0; i < 4; i++) {
+      granted += first.tryAcquire() ? 1 : 0;
+    }
+    assertThat(granted).isEqualTo(2);
+    time.advance(ofSeconds(1));
+    assertThat(first.tryAcquire()).isTrue();
+    assertThat(second.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void decideGrantsWithoutAllocatingAndRefusesWithTheExactWait() {
+    RateLimiter limiter =
+        RateLimiter.builder("api").rate(3, ofSeconds(1)).burst(2).timeSource(time).build();
+    assertThat(limiter.decide(2)).isSameAs(Decision.GRANTED);
+    Decision refused = limiter.decide(1);
+    assertThat(refused.granted()).isFalse();
+    assertThat(refused.retryAfter()).isEqualTo(Duration.ofNanos(333_333_334));
+    assertThat(time.sleeps()).isEmpty();
+    time.advance(Duration.ofNanos(333_333_333));
+    assertThat(limiter.decide(1).granted()).isFalse();
+    time.advance(Duration.ofNanos(1));
+    assertThat(limiter.decide(1)).isSameAs(Decision.GRANTED);
+    assertThatThrownBy(() -> limiter.decide(3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most the burst of 2");
+    assertThat(refused).hasToString("Decision[refused, retry after 333.333ms]");
   }
 
   @Test
