@@ -29,7 +29,7 @@ class ScreenshotTest {
   static final int HEIGHT = 1600;
 
   @ParameterizedTest
-  @ValueSource(strings = {"index.html", "circuit-breaker.html"})
+  @ValueSource(strings = {"index.html", "circuit-breaker.html", "metrics.html"})
   void chromiumRendersThePage(String page) throws Exception {
     Optional<Path> chromium = chromium();
     if (chromium.isEmpty()) {

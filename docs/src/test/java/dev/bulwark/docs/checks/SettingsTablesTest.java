@@ -2,6 +2,7 @@ package dev.bulwark.docs.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.http.ResilientHttpClient;
 import dev.bulwark.lifecycle.JobQueue;
 import dev.bulwark.lifecycle.PeriodicTask;
 import dev.bulwark.lifecycle.Supervisor;
@@ -53,6 +54,7 @@ class SettingsTablesTest {
           Map.entry("hedging.html", List.of(Hedge.Builder.class)),
           Map.entry("fan-out.html", List.of(FanOut.Builder.class)),
           Map.entry("streaming.html", List.of(StreamWriter.Builder.class)),
+          Map.entry("http-client.html", List.of(ResilientHttpClient.Builder.class)),
           Map.entry(
               "lifecycle.html",
               List.of(

@@ -1,7 +1,9 @@
 package dev.bulwark.docs.generate;
 
+import dev.bulwark.metrics.BulwarkMeter;
 import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.backoff.Jitter;
+import io.micrometer.core.instrument.Meter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 
 /**
  * Writes the site's generated tables before Asciidoctor runs (exec:java in process-test-classes).
@@ -23,6 +26,8 @@ import java.util.SplittableRandom;
  *       that one file's numbers, never copies of them.
  *   <li>{@code jitter.adoc}: the delays Bulwark's own {@link Backoff} draws for each jitter kind,
  *       sampled with a fixed seed, so the table changes only when the code does.
+ *   <li>{@code meters.adoc} and {@code meters-resilience4j.adoc}: every {@link BulwarkMeter}, and
+ *       the resilience4j meter each one replaces, read from the enum the binders register from.
  * </ul>
  */
 public final class GenerateTables {
@@ -43,6 +48,8 @@ public final class GenerateTables {
     Map<String, String> files =
         new LinkedHashMap<>(benchmarkPages(Files.readString(Path.of(args[0]))));
     files.put("jitter.adoc", jitterTable());
+    files.put("meters.adoc", meterTable());
+    files.put("meters-resilience4j.adoc", resilience4jMeterTable());
     for (var file : files.entrySet()) {
       Files.writeString(out.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
     }
@@ -179,5 +186,65 @@ public final class GenerateTables {
       b.append(String.format(Locale.ROOT, " |%.0f", total));
     }
     return b.append("\n|===\n").toString();
+  }
+
+  /** The reference table of every meter, one row per {@link BulwarkMeter} constant. */
+  static String meterTable() {
+    StringBuilder b = new StringBuilder();
+    b.append("[#meter-table.meters,%header,cols=\"3,1,1,2,3,5\"]\n|===\n");
+    b.append("|meter |type |unit |tags |in Prometheus |meaning\n");
+    for (BulwarkMeter m : BulwarkMeter.values()) {
+      b.append("\n|`").append(m.meterName()).append('`');
+      b.append(" |").append(m.type().name().toLowerCase(Locale.ROOT));
+      b.append(" |").append(m.baseUnit() == null ? "" : m.baseUnit());
+      b.append(" |").append(codes(m.tagKeys()));
+      b.append(" |").append(codes(prometheusSeries(m)));
+      b.append(" |").append(escape(m.description())).append('\n');
+    }
+    return b.append("|===\n").toString();
+  }
+
+  /** resilience4j's meter names beside Bulwark's, for the meters that have a counterpart. */
+  static String resilience4jMeterTable() {
+    StringBuilder b = new StringBuilder();
+    b.append("[#meter-mapping.meters,%header,cols=\"1,1\"]\n|===\n");
+    b.append("|resilience4j |Bulwark\n");
+    for (BulwarkMeter m : BulwarkMeter.values()) {
+      if (m.resilience4j() == null) {
+        continue;
+      }
+      String r4j =
+          "`"
+              + m.resilience4j().replace(" and ", "` and `").replace(" (kind)", "` (tag `kind`)")
+              + (m.resilience4j().endsWith("(kind)") ? "" : "`");
+      b.append("\n|").append(r4j.replace("(tag `kind`)`", "(tag `kind`)"));
+      b.append(" |`").append(m.meterName()).append('`');
+      b.append(m.tagKeys().contains("outcome") && r4j.contains("kind") ? " (tag `outcome`)" : "");
+      b.append('\n');
+    }
+    return b.append("|===\n").toString();
+  }
+
+  /**
+   * The series a {@code PrometheusMeterRegistry} exposes for a meter: dots become underscores,
+   * counters gain {@code _total}, a base unit becomes a suffix, timers expose count, sum and max.
+   */
+  static List<String> prometheusSeries(BulwarkMeter m) {
+    String base = m.meterName().replace('.', '_');
+    if (m.type() == Meter.Type.TIMER) {
+      return List.of(base + "_seconds_count", base + "_seconds_sum", base + "_seconds_max");
+    }
+    if (m.baseUnit() != null && !base.endsWith("_" + m.baseUnit())) {
+      base += "_" + m.baseUnit();
+    }
+    return List.of(m.type() == Meter.Type.COUNTER ? base + "_total" : base);
+  }
+
+  private static String codes(List<String> names) {
+    return names.stream().map(n -> "`" + n + "`").collect(Collectors.joining(", "));
+  }
+
+  private static String escape(String text) {
+    return text.replace("|", "\\|");
   }
 }
