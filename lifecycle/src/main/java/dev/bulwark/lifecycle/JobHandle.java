@@ -4,6 +4,7 @@ import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -116,7 +117,7 @@ public final class JobHandle<J> {
    */
   public Status await(Duration timeout) throws InterruptedException {
     Checks.notNull(timeout, "timeout");
-    long nanos = RunContext.saturatedNanos(timeout);
+    long nanos = Durations.saturatedNanos(timeout);
     lock.lock();
     try {
       while (!status.isDone() && nanos > 0) {

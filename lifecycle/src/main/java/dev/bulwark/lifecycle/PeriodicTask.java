@@ -119,8 +119,8 @@ public final class PeriodicTask implements Worker {
     this.config = new Config(b.schedule, b.period, b.initialDelay, b.jitter, b.onError);
     this.iteration = iteration;
     this.random = b.random;
-    this.periodNanos = b.period.toNanos();
-    this.jitterNanos = b.jitter.toNanos();
+    this.periodNanos = Durations.saturatedNanos(b.period);
+    this.jitterNanos = Durations.saturatedNanos(b.jitter);
   }
 
   /**
@@ -163,7 +163,7 @@ public final class PeriodicTask implements Worker {
   @Override
   public void run(WorkerContext ctx) throws Exception {
     TimeSource time = ctx.timeSource();
-    long due = time.nanoTime() + config.initialDelay().toNanos();
+    long due = time.nanoTime() + Durations.saturatedNanos(config.initialDelay());
     while (true) {
       long target = due + jitter();
       long wait = target - time.nanoTime();

@@ -2,6 +2,7 @@ package dev.bulwark.lifecycle;
 
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 
 /** The context of one run of a worker. Its stop flag is set under the component's lock. */
@@ -31,7 +32,7 @@ final class RunContext implements WorkerContext {
     if (stopping) {
       return true;
     }
-    long nanos = saturatedNanos(timeout);
+    long nanos = Durations.saturatedNanos(timeout);
     component.lock.lock();
     try {
       return component.awaitLocked(() -> stopping, nanos);
@@ -67,14 +68,6 @@ final class RunContext implements WorkerContext {
   @Override
   public TimeSource timeSource() {
     return component.time;
-  }
-
-  static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
   }
 
   @Override

@@ -426,7 +426,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * @throws IllegalArgumentException if {@code timeout} is negative
    */
   public Optional<ShutdownReport> awaitTermination(Duration timeout) throws InterruptedException {
-    long n = Budget.saturatedNanos(Checks.nonNegative(timeout, "timeout"));
+    long n = Durations.saturatedNanos(Checks.nonNegative(timeout, "timeout"));
     lock.lock();
     try {
       while (report == null && n > 0) {
@@ -523,7 +523,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
     Budget budget = Budget.of(time, config.shutdownBudget());
     budget.owe(StopSequence.graces(components));
     if (from == State.RUNNING && !config.drainDelay().isZero()) {
-      waitDrain(budget, Budget.saturatedNanos(config.drainDelay()));
+      waitDrain(budget, Durations.saturatedNanos(config.drainDelay()));
     }
     awaitStartLoop(budget);
     List<ShutdownReport.ComponentReport> reports = StopSequence.stopAll(components, budget);

@@ -1,9 +1,9 @@
 package dev.bulwark.lifecycle;
 
-import dev.bulwark.lifecycle.internal.Budget;
 import dev.bulwark.lifecycle.internal.RestartIntensity;
 import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.backoff.Backoff;
+import dev.bulwark.resilience.internal.Durations;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -190,7 +190,7 @@ final class WorkerComponent extends Component {
                   restartTimes,
                   time.nanoTime(),
                   policy.maxRestarts(),
-                  Budget.saturatedNanos(policy.window()));
+                  Durations.saturatedNanos(policy.window()));
           restartTimes = d.history();
           if (!d.restart()) {
             to = ComponentState.FAILED;
