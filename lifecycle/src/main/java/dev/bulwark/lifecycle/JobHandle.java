@@ -41,7 +41,7 @@ public final class JobHandle<J> {
     }
   }
 
-  private final JobQueue<J> queue;
+  private final JobRunners<J> queue;
   private final long id;
   private final J job;
   final Policy policy;
@@ -55,7 +55,7 @@ public final class JobHandle<J> {
   private volatile Throwable failure;
 
   JobHandle(
-      JobQueue<J> queue,
+      JobRunners<J> queue,
       long id,
       J job,
       Policy policy,

@@ -1,5 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.IterationFailedException;
+import dev.bulwark.lifecycle.internal.RunContext;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;

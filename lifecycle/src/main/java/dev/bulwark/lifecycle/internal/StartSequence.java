@@ -1,4 +1,4 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
 import dev.bulwark.resilience.internal.Durations;
 import java.util.List;
