@@ -138,6 +138,28 @@ public final class JobHandle<J> {
     return queue.cancel(this);
   }
 
+  /**
+   * Runs the job with {@code handler}, under its policy and in its submitter's context; returns
+   * what it threw, or null. The runner calls it.
+   */
+  Throwable runWith(JobHandler<? super J> handler) {
+    try {
+      ContextPropagator.Scope scope = context.restore();
+      try {
+        if (policy == null) {
+          handler.handle(job);
+        } else {
+          policy.run(() -> handler.handle(job));
+        }
+      } finally {
+        scope.close();
+      }
+      return null;
+    } catch (Throwable t) {
+      return t;
+    }
+  }
+
   /** Moves to a new status; the queue calls it under its own lock. */
   void moveTo(Status to, Throwable cause) {
     lock.lock();

@@ -1,5 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
@@ -82,9 +84,11 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
 
   private final Config config;
   private final JobRunners<J> runners;
+  private final TimeSource time;
 
   private JobQueue(Builder<J> b) {
     this.config = new Config(b.name, b.capacity, b.concurrency, Optional.ofNullable(b.policy));
+    this.time = b.time;
     this.runners =
         new JobRunners<>(config, b.handler, b.time, b.threadFactory, b.sink, b.propagator);
   }
@@ -148,7 +152,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @throws NullPointerException if {@code job} is null
    */
   public JobHandle<J> submit(J job, Policy policy) {
-    return runners.submit(job, policy);
+    return runners.submit(Checks.notNull(job, "job"), policy);
   }
 
   /**
@@ -187,7 +191,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    *     before
    */
   public void start() {
-    runners.startAlone();
+    runners.checkUnowned("starts");
+    runners.start();
   }
 
   /**
@@ -209,7 +214,24 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   public List<UnfinishedJob<J>> stop(Duration grace, Duration interruptTimeout) {
     Checks.nonNegative(grace, "grace");
     Checks.nonNegative(interruptTimeout, "interruptTimeout");
-    return runners.stop(grace, interruptTimeout);
+    runners.checkUnowned("stops");
+    Budget budget = Budget.of(time, saturatedSum(grace, interruptTimeout));
+    boolean abandoned =
+        StopProtocol.stop(runners.stopTarget(time), grace, interruptTimeout, budget)
+            == ShutdownReport.Outcome.ABANDONED;
+    List<UnfinishedJob<J>> result = runners.handBack(abandoned);
+    if (budget.wasInterrupted()) {
+      Thread.currentThread().interrupt();
+    }
+    return result;
+  }
+
+  private static Duration saturatedSum(Duration a, Duration b) {
+    try {
+      return a.plus(b);
+    } catch (ArithmeticException e) {
+      return Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
+    }
   }
 
   /** The queue's runners and the steps of its stop, which its supervisor's component drives. */

@@ -1,15 +1,11 @@
 package dev.bulwark.lifecycle;
 
 import dev.bulwark.lifecycle.JobQueue.Config;
-import dev.bulwark.lifecycle.internal.Budget;
 import dev.bulwark.lifecycle.internal.QueueRunners;
-import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.TimeSource;
-import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Listeners;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,13 +27,11 @@ import java.util.function.Consumer;
  */
 final class JobRunners<J> implements QueueRunners {
 
-  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
-
   private final Config config;
   private final JobHandler<? super J> handler;
   private final TimeSource time;
   private final ThreadFactory threadFactory;
-  private final Consumer<? super List<UnfinishedJob<J>>> sink;
+  private final UnfinishedSink<J> sink;
   private final ContextPropagator propagator;
   private final Listeners<JobQueueEvent> listeners;
   private final AtomicLong ids = new AtomicLong();
@@ -69,7 +63,7 @@ final class JobRunners<J> implements QueueRunners {
     this.handler = handler;
     this.time = time;
     this.threadFactory = threadFactory != null ? threadFactory : Thread.ofVirtual().factory();
-    this.sink = sink;
+    this.sink = new UnfinishedSink<>(config.name(), sink);
     this.propagator = propagator;
     this.listeners = new Listeners<>("job queue '" + config.name() + "'");
   }
@@ -83,7 +77,6 @@ final class JobRunners<J> implements QueueRunners {
   }
 
   JobHandle<J> submit(J job, Policy policy) {
-    Checks.notNull(job, "job");
     ContextPropagator.Snapshot context = propagator.capture();
     RuntimeException refusal;
     JobHandle<J> handle = null;
@@ -153,70 +146,23 @@ final class JobRunners<J> implements QueueRunners {
     }
   }
 
-  /** Starts the runners of a queue used without a supervisor. */
-  void startAlone() {
+  /** Throws if a supervisor owns the queue: it alone {@code does} (starts, stops) it. */
+  void checkUnowned(String does) {
     lock.lock();
     try {
       if (owner != null) {
         throw new IllegalStateException(
-            "job queue '" + name() + "' belongs to supervisor '" + owner + "', which starts it");
+            "job queue '"
+                + name()
+                + "' belongs to supervisor '"
+                + owner
+                + "', which "
+                + does
+                + " it");
       }
     } finally {
       lock.unlock();
     }
-    startRunners();
-  }
-
-  /** Stops a queue used without a supervisor; see {@link JobQueue#stop(Duration, Duration)}. */
-  List<UnfinishedJob<J>> stop(Duration grace, Duration interruptTimeout) {
-    Checks.nonNegative(grace, "grace");
-    Checks.nonNegative(interruptTimeout, "interruptTimeout");
-    lock.lock();
-    try {
-      if (owner != null) {
-        throw new IllegalStateException(
-            "job queue '" + name() + "' belongs to supervisor '" + owner + "', which stops it");
-      }
-    } finally {
-      lock.unlock();
-    }
-    Budget budget = Budget.of(time, saturatedSum(grace, interruptTimeout));
-    boolean abandoned =
-        StopProtocol.stop(stopTarget(), grace, interruptTimeout, budget)
-            == ShutdownReport.Outcome.ABANDONED;
-    List<UnfinishedJob<J>> result = handBack(abandoned);
-    if (budget.wasInterrupted()) {
-      Thread.currentThread().interrupt();
-    }
-    return result;
-  }
-
-  private static Duration saturatedSum(Duration a, Duration b) {
-    try {
-      return a.plus(b);
-    } catch (ArithmeticException e) {
-      return Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
-    }
-  }
-
-  /** The queue's runners as the target of the stop protocol. */
-  StopProtocol.Target stopTarget() {
-    return new StopProtocol.Target() {
-      @Override
-      public boolean signal() {
-        return closeIntake();
-      }
-
-      @Override
-      public boolean awaitTerminated(long nanos) throws InterruptedException {
-        return await(time, nanos);
-      }
-
-      @Override
-      public void interrupt() {
-        JobRunners.this.interrupt();
-      }
-    };
   }
 
   void attach(String supervisor) {
@@ -253,10 +199,6 @@ final class JobRunners<J> implements QueueRunners {
 
   @Override
   public void start() {
-    startRunners();
-  }
-
-  private void startRunners() {
     List<Thread> threads = new ArrayList<>();
     lock.lock();
     try {
@@ -310,22 +252,7 @@ final class JobRunners<J> implements QueueRunners {
           listeners.publish(
               new JobQueueEvent.Started(name(), h.id(), Duration.ofNanos(t0 - h.submittedAt)));
         }
-        Throwable failure = null;
-        try {
-          ContextPropagator.Scope scope = h.context.restore();
-          try {
-            J job = h.job();
-            if (h.policy == null) {
-              handler.handle(job);
-            } else {
-              h.policy.run(() -> handler.handle(job));
-            }
-          } finally {
-            scope.close();
-          }
-        } catch (Throwable t) {
-          failure = t;
-        }
+        Throwable failure = h.runWith(handler);
         long took = time.nanoTime() - t0;
         boolean stop;
         JobHandle.Status status;
@@ -467,21 +394,7 @@ final class JobRunners<J> implements QueueRunners {
     } finally {
       lock.unlock();
     }
-    if (sink != null && !list.isEmpty()) {
-      try {
-        sink.accept(list);
-      } catch (RuntimeException | Error e) {
-        // an Error too (a storage driver missing at shutdown, say): the jobs must still reach the
-        // stop's result, which is their last way out
-        if (e instanceof VirtualMachineError vme) {
-          throw vme;
-        }
-        LOG.log(
-            Level.WARNING,
-            () -> "the unfinished-job sink of job queue '" + name() + "' threw; see the report",
-            e);
-      }
-    }
+    sink.deliver(list);
     if (!listeners.isEmpty()) {
       listeners.publish(new JobQueueEvent.Stopped(name(), List.copyOf(list)));
     }

@@ -28,7 +28,7 @@ final class AllForOne implements ComponentHost.Siblings {
       if (w != failed) {
         ShutdownReport.Outcome o =
             StopProtocol.stop(
-                w.pauseTarget(), w.config.grace(), w.config.interruptTimeout(), budget);
+                pauseTarget(w), w.config.grace(), w.config.interruptTimeout(), budget);
         if (budget.gaveUp()) {
           return true;
         }
@@ -47,5 +47,27 @@ final class AllForOne implements ComponentHost.Siblings {
         w.resume();
       }
     }
+  }
+
+  /**
+   * A worker as the target of an all-for-one pause: its signal is {@link WorkerComponent#pause()}.
+   */
+  private static StopProtocol.Target pauseTarget(WorkerComponent w) {
+    return new StopProtocol.Target() {
+      @Override
+      public boolean signal() {
+        return w.pause();
+      }
+
+      @Override
+      public boolean awaitTerminated(long nanos) throws InterruptedException {
+        return w.awaitTerminated(nanos);
+      }
+
+      @Override
+      public void interrupt() {
+        w.interruptThreads();
+      }
+    };
   }
 }

@@ -44,4 +44,29 @@ public interface QueueRunners {
    * @return the unfinished jobs
    */
   List<? extends UnfinishedJob<?>> handBack(boolean abandoned);
+
+  /**
+   * Returns the runners as the target of the stop protocol.
+   *
+   * @param time the time source to wait on
+   * @return the target
+   */
+  default StopProtocol.Target stopTarget(TimeSource time) {
+    return new StopProtocol.Target() {
+      @Override
+      public boolean signal() {
+        return closeIntake();
+      }
+
+      @Override
+      public boolean awaitTerminated(long nanos) throws InterruptedException {
+        return await(time, nanos);
+      }
+
+      @Override
+      public void interrupt() {
+        QueueRunners.this.interrupt();
+      }
+    };
+  }
 }

@@ -23,29 +23,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SupervisorRuntime {
 
-  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
-
   /** Makes one component, given the host it sees and the all-for-one strategy (or null). */
   @FunctionalInterface
   public interface ComponentMaker {
-
-    /**
-     * Makes the component.
-     *
-     * @param host the supervisor as the component sees it
-     * @param siblings the all-for-one strategy, or null under one-for-one
-     * @return the component
-     */
+    /** Makes the component. */
     Component make(ComponentHost host, ComponentHost.Siblings siblings);
   }
 
-  /**
-   * How a start failed.
-   *
-   * @param component the component that failed, or was not started because of a stop
-   * @param reason why
-   * @param cause the failure, or null after a stop
-   */
+  /** How a start failed: the component, why, and the failure (null after a stop). */
   public record StartFailure(String component, String reason, Throwable cause) {}
 
   private final String name;
@@ -72,16 +57,8 @@ public final class SupervisorRuntime {
   private String escalatedComponent;
 
   /**
-   * Creates the runtime of a supervisor and its components.
-   *
-   * @param name the supervisor's name
-   * @param time the time source
-   * @param threadFactory the thread factory, or null for named virtual threads
-   * @param shutdownBudget the total time of a stop
-   * @param drainDelay the wait between readiness turning false and the first stop signal
-   * @param allForOne whether a worker's restart restarts the other workers too
-   * @param shutdownHook whether start registers a JVM shutdown hook
-   * @param makers the components, in start order
+   * Creates the runtime of a supervisor and its components (in start order); a null thread factory
+   * means named virtual threads.
    */
   public SupervisorRuntime(
       String name,
@@ -98,7 +75,7 @@ public final class SupervisorRuntime {
     this.drainDelay = drainDelay;
     this.shutdownHook = shutdownHook;
     this.listeners = new Listeners<>("supervisor '" + name + "'");
-    this.host = new Host(name, time, threadFactory, listeners, this::escalate);
+    this.host = new Host(name, time, threadFactory, listeners, this::beginEscalation, this::stop);
     List<WorkerComponent> workers = new ArrayList<>();
     ComponentHost.Siblings siblings = allForOne ? new AllForOne(time, workers) : null;
     List<Component> list = new ArrayList<>();
@@ -112,20 +89,12 @@ public final class SupervisorRuntime {
     this.components = List.copyOf(list);
   }
 
-  /**
-   * Returns the listeners of the supervisor's events.
-   *
-   * @return the listeners
-   */
+  /** Returns the listeners of the supervisor's events. */
   public Listeners<SupervisorEvent> listeners() {
     return listeners;
   }
 
-  /**
-   * Returns the supervisor's state now.
-   *
-   * @return the state
-   */
+  /** Returns the supervisor's state now. */
   public State state() {
     lock.lock();
     try {
@@ -136,10 +105,8 @@ public final class SupervisorRuntime {
   }
 
   /**
-   * Starts every component in order; on failure stops what started.
-   *
-   * @return null if every component started, otherwise what failed (the supervisor has stopped)
-   * @throws IllegalStateException if the supervisor was started or stopped before
+   * Starts every component in order; on failure stops what started and returns what failed (null if
+   * all started). Throws IllegalStateException if the supervisor is not NEW.
    */
   public StartFailure start() {
     lock.lock();
@@ -237,24 +204,14 @@ public final class SupervisorRuntime {
     }
   }
 
-  /**
-   * Stops the supervisor and removes its shutdown hook; every call returns the same report.
-   *
-   * @return what the stop did
-   */
+  /** Stops the supervisor and removes its shutdown hook; every call returns the same report. */
   public ShutdownReport stop() {
     ShutdownReport r = runStop();
     hook.remove();
     return r;
   }
 
-  /**
-   * Waits until the supervisor has stopped.
-   *
-   * @param timeout the longest to wait
-   * @return the report, or empty if the stop did not finish in time
-   * @throws InterruptedException if the calling thread is interrupted while it waits
-   */
+  /** Waits at most {@code timeout} for the report of the stop. */
   public Optional<ShutdownReport> awaitTermination(Duration timeout) throws InterruptedException {
     long n = Durations.saturatedNanos(timeout);
     lock.lock();
@@ -268,11 +225,7 @@ public final class SupervisorRuntime {
     }
   }
 
-  /**
-   * Returns the report of a stop that has finished.
-   *
-   * @return the report, or empty
-   */
+  /** Returns the report of a stop that has finished, or empty. */
   public Optional<ShutdownReport> shutdownReport() {
     lock.lock();
     try {
@@ -282,11 +235,7 @@ public final class SupervisorRuntime {
     }
   }
 
-  /**
-   * Returns the health of the supervisor and each component, computed now.
-   *
-   * @return the health
-   */
+  /** Returns the health of the supervisor and each component, computed now. */
   public SupervisorHealth health() {
     long now = time.nanoTime();
     List<ComponentHealth> list = new ArrayList<>(components.size());
@@ -309,20 +258,12 @@ public final class SupervisorRuntime {
     return new SupervisorHealth(name, s, live, r && live && s == State.RUNNING, list);
   }
 
-  /**
-   * Returns the number of components.
-   *
-   * @return the number of components
-   */
+  /** Returns the number of components. */
   public int size() {
     return components.size();
   }
 
-  /**
-   * Returns the registered shutdown hook, for tests.
-   *
-   * @return the hook, or null
-   */
+  /** Returns the registered shutdown hook, or null; for tests. */
   public Thread shutdownHookThread() {
     return hook.thread();
   }
@@ -442,12 +383,15 @@ public final class SupervisorRuntime {
     }
   }
 
-  /** A worker went beyond its restart intensity: fail, and stop everything on a new thread. */
-  private void escalate(String component, Throwable cause) {
+  /**
+   * A worker went beyond its restart intensity: the supervisor fails. Returns false if a stop had
+   * come first; otherwise the host publishes the escalation and stops everything.
+   */
+  private boolean beginEscalation(String component, Throwable cause) {
     lock.lock();
     try {
       if (stopRequested) {
-        return;
+        return false;
       }
       stopRequested = true;
       escalationCause = cause;
@@ -456,31 +400,9 @@ public final class SupervisorRuntime {
         starting.cancelStart();
       }
       changed.signalAll();
+      return true;
     } finally {
       lock.unlock();
-    }
-    if (!listeners.isEmpty()) {
-      listeners.publish(new SupervisorEvent.Escalated(name, component, cause));
-    }
-    try {
-      host.newThread(this::stop, "escalation").start();
-    } catch (RuntimeException | Error e) {
-      if (e instanceof VirtualMachineError vme) {
-        throw vme;
-      }
-      // The thread factory failed (threw, returned null, or made a thread that would not start).
-      // The escalated worker's thread has finished its own work, so it performs the stop itself,
-      // rather than leave the supervisor RUNNING with an escalation nobody acts on.
-      LOG.log(
-          System.Logger.Level.WARNING,
-          () ->
-              "supervisor '"
-                  + name
-                  + "' could not start a thread for the stop that the failure of '"
-                  + component
-                  + "' escalated to; the failed worker's thread stops it",
-          e);
-      stop();
     }
   }
 

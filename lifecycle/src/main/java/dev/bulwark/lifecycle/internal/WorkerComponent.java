@@ -43,13 +43,8 @@ public final class WorkerComponent extends Component {
   private final ComponentHost.Siblings siblings;
 
   /**
-   * Creates a worker component.
-   *
-   * @param config its settings
-   * @param host the supervisor as the component sees it
-   * @param worker the worker
-   * @param restartPlan its restart bookkeeping, or null if it never restarts
-   * @param siblings the all-for-one strategy, or null under one-for-one
+   * Creates a worker component; {@code restartPlan} is null if it never restarts, {@code siblings}
+   * null under one-for-one.
    */
   public WorkerComponent(
       ComponentConfig config,
@@ -306,26 +301,6 @@ public final class WorkerComponent extends Component {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** The worker as the target of an all-for-one pause: its signal is {@link #pause()}. */
-  StopProtocol.Target pauseTarget() {
-    return new StopProtocol.Target() {
-      @Override
-      public boolean signal() {
-        return pause();
-      }
-
-      @Override
-      public boolean awaitTerminated(long nanos) throws InterruptedException {
-        return WorkerComponent.this.awaitTerminated(nanos);
-      }
-
-      @Override
-      public void interrupt() {
-        interruptThreads();
-      }
-    };
   }
 
   /** Restarts a worker paused by {@link #pause()}; counts as a restart. */
