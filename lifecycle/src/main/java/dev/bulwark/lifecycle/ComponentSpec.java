@@ -13,15 +13,14 @@ sealed interface ComponentSpec {
   String name();
 
   /** A worker, with its settings. */
-  record WorkerSpec(String name, Worker worker, Consumer<Supervisor.WorkerSettings> settings)
+  record WorkerSpec(String name, Worker worker, Consumer<WorkerSettings> settings)
       implements ComponentSpec {}
 
   /** A managed resource, with its settings. */
-  record ResourceSpec(
-      String name, ManagedResource resource, Consumer<Supervisor.ComponentSettings> settings)
+  record ResourceSpec(String name, ManagedResource resource, Consumer<ComponentSettings> settings)
       implements ComponentSpec {}
 
   /** A job queue, with its settings. */
-  record QueueSpec(String name, JobQueue<?> queue, Consumer<Supervisor.ComponentSettings> settings)
+  record QueueSpec(String name, JobQueue<?> queue, Consumer<ComponentSettings> settings)
       implements ComponentSpec {}
 }

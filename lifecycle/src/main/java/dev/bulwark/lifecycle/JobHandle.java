@@ -4,6 +4,7 @@ import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -40,7 +41,7 @@ public final class JobHandle<J> {
     }
   }
 
-  private final JobQueue<J> queue;
+  private final JobRunners<J> queue;
   private final long id;
   private final J job;
   final Policy policy;
@@ -54,7 +55,7 @@ public final class JobHandle<J> {
   private volatile Throwable failure;
 
   JobHandle(
-      JobQueue<J> queue,
+      JobRunners<J> queue,
       long id,
       J job,
       Policy policy,
@@ -116,7 +117,7 @@ public final class JobHandle<J> {
    */
   public Status await(Duration timeout) throws InterruptedException {
     Checks.notNull(timeout, "timeout");
-    long nanos = RunContext.saturatedNanos(timeout);
+    long nanos = Durations.saturatedNanos(timeout);
     lock.lock();
     try {
       while (!status.isDone() && nanos > 0) {
@@ -135,6 +136,28 @@ public final class JobHandle<J> {
    */
   public boolean cancel() {
     return queue.cancel(this);
+  }
+
+  /**
+   * Runs the job with {@code handler}, under its policy and in its submitter's context; returns
+   * what it threw, or null. The runner calls it.
+   */
+  Throwable runWith(JobHandler<? super J> handler) {
+    try {
+      ContextPropagator.Scope scope = context.restore();
+      try {
+        if (policy == null) {
+          handler.handle(job);
+        } else {
+          policy.run(() -> handler.handle(job));
+        }
+      } finally {
+        scope.close();
+      }
+      return null;
+    } catch (Throwable t) {
+      return t;
+    }
   }
 
   /** Moves to a new status; the queue calls it under its own lock. */

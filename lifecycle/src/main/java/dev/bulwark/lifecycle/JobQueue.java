@@ -8,18 +8,10 @@ import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
-import dev.bulwark.resilience.internal.Listeners;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -63,8 +55,6 @@ import java.util.function.Consumer;
  */
 public final class JobQueue<J> implements EventSource<JobQueueEvent> {
 
-  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
-
   /**
    * The configuration of a job queue, as built.
    *
@@ -93,38 +83,14 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   public static final int DEFAULT_CONCURRENCY = 4;
 
   private final Config config;
-  private final JobHandler<? super J> handler;
+  private final JobRunners<J> runners;
   private final TimeSource time;
-  private final ThreadFactory threadFactory;
-  private final Consumer<? super List<UnfinishedJob<J>>> sink;
-  private final ContextPropagator propagator;
-  private final Listeners<JobQueueEvent> listeners;
-  private final AtomicLong ids = new AtomicLong();
-
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
-  private final Condition runnersChanged = lock.newCondition();
-  // guarded by lock
-  private final ArrayDeque<JobHandle<J>> queue = new ArrayDeque<>();
-  private final LinkedHashSet<JobHandle<J>> running = new LinkedHashSet<>();
-  private final List<Thread> runners = new ArrayList<>();
-  private final List<UnfinishedJob<J>> interrupted = new ArrayList<>();
-  private int liveRunners;
-  private boolean started;
-  private boolean closed;
-  private boolean forced;
-  private List<UnfinishedJob<J>> handedBack;
-  private String owner;
-  private long averageNanos = -1;
 
   private JobQueue(Builder<J> b) {
     this.config = new Config(b.name, b.capacity, b.concurrency, Optional.ofNullable(b.policy));
-    this.handler = b.handler;
     this.time = b.time;
-    this.threadFactory = b.threadFactory != null ? b.threadFactory : Thread.ofVirtual().factory();
-    this.sink = b.sink;
-    this.propagator = b.propagator;
-    this.listeners = new Listeners<>("job queue '" + b.name + "'");
+    this.runners =
+        new JobRunners<>(config, b.handler, b.time, b.threadFactory, b.sink, b.propagator);
   }
 
   /**
@@ -159,7 +125,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
 
   @Override
   public Subscription subscribe(Consumer<? super JobQueueEvent> listener) {
-    return listeners.subscribe(listener);
+    return runners.listeners().subscribe(listener);
   }
 
   /**
@@ -186,47 +152,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @throws NullPointerException if {@code job} is null
    */
   public JobHandle<J> submit(J job, Policy policy) {
-    Checks.notNull(job, "job");
-    ContextPropagator.Snapshot context = propagator.capture();
-    RuntimeException refusal;
-    JobHandle<J> handle = null;
-    lock.lock();
-    try {
-      if (closed) {
-        refusal = new JobQueueClosedException(name());
-      } else if (queue.size() >= config.capacity()) {
-        refusal = new JobQueueFullException(name(), config.capacity(), estimateLocked());
-      } else {
-        refusal = null;
-        handle = new JobHandle<>(this, ids.incrementAndGet(), job, policy, time, context);
-        queue.addLast(handle);
-        notEmpty.signal();
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (!listeners.isEmpty()) {
-      listeners.publish(
-          refusal != null
-              ? new JobQueueEvent.Rejected(name(), refusal)
-              : new JobQueueEvent.Submitted(name(), handle.id()));
-    }
-    if (refusal != null) {
-      throw refusal;
-    }
-    return handle;
-  }
-
-  /*
-   * The estimate of a retry-after: a place in the queue frees up when a runner takes the next job,
-   * which on average happens every (average run time / runners). The average is an exponentially
-   * weighted moving average (weight 0.2) of the run times of finished jobs.
-   */
-  private Duration estimateLocked() {
-    if (averageNanos < 0 || !started) {
-      return null;
-    }
-    return Duration.ofNanos(Math.max(1, averageNanos / config.concurrency()));
+    return runners.submit(Checks.notNull(job, "job"), policy);
   }
 
   /**
@@ -235,12 +161,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @return the number of queued jobs
    */
   public int queued() {
-    lock.lock();
-    try {
-      return queue.size();
-    } finally {
-      lock.unlock();
-    }
+    return runners.queued();
   }
 
   /**
@@ -249,12 +170,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @return the number of running jobs
    */
   public int running() {
-    lock.lock();
-    try {
-      return running.size();
-    } finally {
-      lock.unlock();
-    }
+    return runners.running();
   }
 
   /**
@@ -265,12 +181,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @return the unfinished jobs, or an empty list if the queue has not stopped
    */
   public List<UnfinishedJob<J>> unfinishedJobs() {
-    lock.lock();
-    try {
-      return handedBack == null ? List.of() : handedBack;
-    } finally {
-      lock.unlock();
-    }
+    return runners.unfinishedJobs();
   }
 
   /**
@@ -280,16 +191,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    *     before
    */
   public void start() {
-    lock.lock();
-    try {
-      if (owner != null) {
-        throw new IllegalStateException(
-            "job queue '" + name() + "' belongs to supervisor '" + owner + "', which starts it");
-      }
-    } finally {
-      lock.unlock();
-    }
-    startRunners();
+    runners.checkUnowned("starts");
+    runners.start();
   }
 
   /**
@@ -311,20 +214,12 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   public List<UnfinishedJob<J>> stop(Duration grace, Duration interruptTimeout) {
     Checks.nonNegative(grace, "grace");
     Checks.nonNegative(interruptTimeout, "interruptTimeout");
-    lock.lock();
-    try {
-      if (owner != null) {
-        throw new IllegalStateException(
-            "job queue '" + name() + "' belongs to supervisor '" + owner + "', which stops it");
-      }
-    } finally {
-      lock.unlock();
-    }
+    runners.checkUnowned("stops");
     Budget budget = Budget.of(time, saturatedSum(grace, interruptTimeout));
     boolean abandoned =
-        StopProtocol.stop(stopTarget(), grace, interruptTimeout, budget)
+        StopProtocol.stop(runners.stopTarget(time), grace, interruptTimeout, budget)
             == ShutdownReport.Outcome.ABANDONED;
-    List<UnfinishedJob<J>> result = handBack(abandoned);
+    List<UnfinishedJob<J>> result = runners.handBack(abandoned);
     if (budget.wasInterrupted()) {
       Thread.currentThread().interrupt();
     }
@@ -339,300 +234,9 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     }
   }
 
-  /** The queue's runners as the target of the stop protocol. */
-  StopProtocol.Target stopTarget() {
-    return new StopProtocol.Target() {
-      @Override
-      public boolean signal() {
-        return closeIntake();
-      }
-
-      @Override
-      public boolean awaitTerminated(long nanos) throws InterruptedException {
-        return awaitRunners(time, nanos);
-      }
-
-      @Override
-      public void interrupt() {
-        interruptRunners();
-      }
-    };
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The runners, and the steps of a stop (also driven by JobQueueComponent)
-
-  void attach(String supervisor) {
-    lock.lock();
-    try {
-      if (owner != null || started || closed) {
-        throw new IllegalArgumentException(
-            "job queue '"
-                + name()
-                + "' cannot join supervisor '"
-                + supervisor
-                + "': it "
-                + (owner != null
-                    ? "belongs to supervisor '" + owner + "'"
-                    : closed ? "was stopped before" : "was started before"));
-      }
-      owner = supervisor;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Undoes {@link #attach} for a supervisor whose build was refused. */
-  void detach(String supervisor) {
-    lock.lock();
-    try {
-      if (supervisor.equals(owner)) {
-        owner = null;
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  void startRunners() {
-    List<Thread> threads = new ArrayList<>();
-    lock.lock();
-    try {
-      if (started || closed) {
-        throw new IllegalStateException(
-            "Expected job queue '"
-                + name()
-                + "' to be NEW, but it was "
-                + (closed ? "stopped" : "started"));
-      }
-      started = true;
-      for (int i = 0; i < config.concurrency(); i++) {
-        Thread t = threadFactory.newThread(this::runLoop);
-        if (t == null) {
-          throw new IllegalStateException(
-              "threadFactory of job queue '" + name() + "' returned null");
-        }
-        threads.add(t);
-      }
-      runners.addAll(threads);
-      liveRunners = threads.size();
-      for (Thread t : threads) {
-        t.start();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void runLoop() {
-    try {
-      while (true) {
-        JobHandle<J> h;
-        lock.lock();
-        try {
-          while (queue.isEmpty() && !closed && !forced) {
-            notEmpty.await();
-          }
-          if (forced || queue.isEmpty()) {
-            return;
-          }
-          h = queue.pollFirst();
-          h.runner = Thread.currentThread();
-          running.add(h);
-          h.moveTo(JobHandle.Status.RUNNING, null);
-        } finally {
-          lock.unlock();
-        }
-        long t0 = time.nanoTime();
-        if (!listeners.isEmpty()) {
-          listeners.publish(
-              new JobQueueEvent.Started(name(), h.id(), Duration.ofNanos(t0 - h.submittedAt)));
-        }
-        Throwable failure = null;
-        try {
-          ContextPropagator.Scope scope = h.context.restore();
-          try {
-            J job = h.job();
-            if (h.policy == null) {
-              handler.handle(job);
-            } else {
-              h.policy.run(() -> handler.handle(job));
-            }
-          } finally {
-            scope.close();
-          }
-        } catch (Throwable t) {
-          failure = t;
-        }
-        long took = time.nanoTime() - t0;
-        boolean stop;
-        JobHandle.Status status;
-        lock.lock();
-        try {
-          running.remove(h);
-          stop = forced;
-          if (forced && failure != null && handedBack == null) {
-            status = JobHandle.Status.CANCELLED;
-            interrupted.add(
-                new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.INTERRUPTED));
-          } else {
-            status = failure == null ? JobHandle.Status.SUCCEEDED : JobHandle.Status.FAILED;
-            averageNanos = averageNanos < 0 ? took : (averageNanos * 4 + took) / 5;
-          }
-          h.moveTo(status, failure);
-        } finally {
-          lock.unlock();
-        }
-        if (!stop) {
-          Thread.interrupted(); // an interrupt meant for the job ends with it
-        }
-        if (!listeners.isEmpty()) {
-          listeners.publish(
-              new JobQueueEvent.Finished(name(), h.id(), status, Duration.ofNanos(took), failure));
-        }
-        if (stop) {
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      // interrupted while idle: only a forced stop does that
-    } finally {
-      lock.lock();
-      try {
-        liveRunners--;
-        runnersChanged.signalAll();
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  /** Takes no more jobs; returns true if runners are live and must be awaited. */
-  boolean closeIntake() {
-    lock.lock();
-    try {
-      closed = true;
-      notEmpty.signalAll();
-      return liveRunners > 0;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /*
-   * A job may stop its own queue (supervisor.stop() or stop(...) on a fatal condition). Its runner
-   * cannot end before that call returns to it, so the stop neither waits for nor interrupts the
-   * calling runner: it would only wait out the grace, interrupt itself and cut every later wait of
-   * the stop short. The other runners are waited for and interrupted as usual; the calling job is
-   * not handed back, and its handle shows how it ended once it returns. This mirrors what the
-   * supervisor does for a worker that stops it (Component.runsOn).
-   */
-
-  /** The runners to wait for: all live ones, except the calling thread if it is one of them. */
-  private int othersLiveLocked() {
-    Thread self = Thread.currentThread();
-    for (JobHandle<J> h : running) {
-      if (h.runner == self) {
-        return liveRunners - 1;
-      }
-    }
-    return liveRunners;
-  }
-
-  boolean awaitRunners(TimeSource clock, long nanos) throws InterruptedException {
-    lock.lock();
-    try {
-      while (othersLiveLocked() > 0) {
-        if (nanos <= 0) {
-          return false;
-        }
-        nanos = clock.awaitNanos(lock, runnersChanged, nanos);
-      }
-      return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  void interruptRunners() {
-    lock.lock();
-    try {
-      forced = true;
-      notEmpty.signalAll();
-      for (Thread t : runners) {
-        if (t != Thread.currentThread()) { // a job stopping its own queue is not interrupted
-          t.interrupt();
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Collects the unfinished jobs once (later calls return the same list), marks the queued and
-   * interrupted ones cancelled, and passes the list to the sink.
-   */
-  List<UnfinishedJob<J>> handBack(boolean abandoned) {
-    List<UnfinishedJob<J>> list;
-    lock.lock();
-    try {
-      closed = true;
-      if (handedBack != null) {
-        return handedBack;
-      }
-      list = new ArrayList<>(interrupted);
-      for (JobHandle<J> h : queue) {
-        list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.NOT_STARTED));
-        h.moveTo(JobHandle.Status.CANCELLED, null);
-      }
-      queue.clear();
-      if (abandoned) {
-        for (JobHandle<J> h : running) {
-          if (h.runner == Thread.currentThread()) {
-            continue; // the job that is stopping its own queue: it ends when the stop returns
-          }
-          list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.ABANDONED));
-        }
-      }
-      list.sort((a, b) -> Long.compare(a.id(), b.id()));
-      handedBack = List.copyOf(list);
-      list = handedBack;
-    } finally {
-      lock.unlock();
-    }
-    if (sink != null && !list.isEmpty()) {
-      try {
-        sink.accept(list);
-      } catch (RuntimeException | Error e) {
-        // an Error too (a storage driver missing at shutdown, say): the jobs must still reach the
-        // stop's result, which is their last way out
-        if (e instanceof VirtualMachineError vme) {
-          throw vme;
-        }
-        LOG.log(
-            Level.WARNING,
-            () -> "the unfinished-job sink of job queue '" + name() + "' threw; see the report",
-            e);
-      }
-    }
-    if (!listeners.isEmpty()) {
-      listeners.publish(new JobQueueEvent.Stopped(name(), List.copyOf(list)));
-    }
-    return list;
-  }
-
-  boolean cancel(JobHandle<J> h) {
-    lock.lock();
-    try {
-      if (h.status() != JobHandle.Status.QUEUED || !queue.remove(h)) {
-        return false;
-      }
-      h.moveTo(JobHandle.Status.CANCELLED, null);
-      return true;
-    } finally {
-      lock.unlock();
-    }
+  /** The queue's runners and the steps of its stop, which its supervisor's component drives. */
+  JobRunners<J> runners() {
+    return runners;
   }
 
   @Override

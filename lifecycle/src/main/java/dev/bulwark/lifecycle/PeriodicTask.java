@@ -1,5 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.IterationFailedException;
+import dev.bulwark.lifecycle.internal.RunContext;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
@@ -119,8 +121,8 @@ public final class PeriodicTask implements Worker {
     this.config = new Config(b.schedule, b.period, b.initialDelay, b.jitter, b.onError);
     this.iteration = iteration;
     this.random = b.random;
-    this.periodNanos = b.period.toNanos();
-    this.jitterNanos = b.jitter.toNanos();
+    this.periodNanos = Durations.saturatedNanos(b.period);
+    this.jitterNanos = Durations.saturatedNanos(b.jitter);
   }
 
   /**
@@ -163,7 +165,7 @@ public final class PeriodicTask implements Worker {
   @Override
   public void run(WorkerContext ctx) throws Exception {
     TimeSource time = ctx.timeSource();
-    long due = time.nanoTime() + config.initialDelay().toNanos();
+    long due = time.nanoTime() + Durations.saturatedNanos(config.initialDelay());
     while (true) {
       long target = due + jitter();
       long wait = target - time.nanoTime();

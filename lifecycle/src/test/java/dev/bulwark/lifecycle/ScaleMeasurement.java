@@ -34,7 +34,7 @@ public final class ScaleMeasurement {
         workers, rounds, Runtime.getRuntime().availableProcessors(), Runtime.version());
     for (int round = 1; round <= rounds; round++) {
       CountDownLatch running = new CountDownLatch(workers);
-      Supervisor.Builder builder =
+      SupervisorBuilder builder =
           Supervisor.builder("scale").shutdownBudget(Duration.ofSeconds(60));
       for (int i = 0; i < workers; i++) {
         builder.worker(

@@ -65,11 +65,11 @@ class SupervisorTest {
     }
   }
 
-  private Supervisor.Builder builder() {
+  private SupervisorBuilder builder() {
     return Supervisor.builder("app").timeSource(time).threadFactory(threads);
   }
 
-  private Supervisor build(Supervisor.Builder b) {
+  private Supervisor build(SupervisorBuilder b) {
     supervisor = b.build();
     supervisor.subscribe(events);
     return supervisor;

@@ -1,6 +1,7 @@
 package dev.bulwark.lifecycle.internal;
 
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 
 /**
@@ -44,7 +45,7 @@ public final class Budget {
    * @return the budget
    */
   public static Budget of(TimeSource time, Duration budget) {
-    return new Budget(time, saturatedNanos(budget), false, Thread.interrupted());
+    return new Budget(time, Durations.saturatedNanos(budget), false, Thread.interrupted());
   }
 
   /**
@@ -63,7 +64,7 @@ public final class Budget {
    * @param owed the owed time
    */
   public void owe(Duration owed) {
-    this.owed = saturatedNanos(owed);
+    this.owed = Durations.saturatedNanos(owed);
   }
 
   /**
@@ -122,20 +123,5 @@ public final class Budget {
    */
   public TimeSource timeSource() {
     return time;
-  }
-
-  /**
-   * Converts a duration to nanoseconds, saturating at {@code Long.MAX_VALUE} (and {@code
-   * Long.MIN_VALUE}) rather than overflowing.
-   *
-   * @param d the duration
-   * @return its length in nanoseconds
-   */
-  public static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
   }
 }

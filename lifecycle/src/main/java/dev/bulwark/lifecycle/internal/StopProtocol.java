@@ -1,6 +1,7 @@
 package dev.bulwark.lifecycle.internal;
 
 import dev.bulwark.lifecycle.ShutdownReport.Outcome;
+import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 
 /**
@@ -65,14 +66,14 @@ public final class StopProtocol {
     if (target.runsOnCurrentThread()) {
       return Outcome.GRACEFUL;
     }
-    if (await(target, Budget.saturatedNanos(grace), budget)) {
+    if (await(target, Durations.saturatedNanos(grace), budget)) {
       return Outcome.GRACEFUL;
     }
     if (budget.gaveUp()) {
       return Outcome.ABANDONED;
     }
     target.interrupt();
-    return await(target, Budget.saturatedNanos(interruptTimeout), budget)
+    return await(target, Durations.saturatedNanos(interruptTimeout), budget)
         ? Outcome.INTERRUPTED
         : Outcome.ABANDONED;
   }

@@ -1,6 +1,7 @@
 package dev.bulwark.streaming.internal;
 
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -16,17 +17,13 @@ public final class Waits {
   private Waits() {}
 
   /**
-   * Converts a timeout to nanoseconds, saturating instead of overflowing; negative becomes zero.
+   * Converts a timeout to nanoseconds with the one overflow rule of {@link
+   * Durations#saturatedNanos}; negative becomes zero, and a timeout at or beyond its clamp ({@link
+   * Durations#MAX_NANOS}, about 146 years) becomes {@link #FOREVER}.
    */
   public static long nanos(Duration timeout) {
-    if (timeout.isNegative()) {
-      return 0;
-    }
-    try {
-      return timeout.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return FOREVER;
-    }
+    long nanos = Durations.saturatedNanos(timeout);
+    return nanos >= Durations.MAX_NANOS ? FOREVER : Math.max(0, nanos);
   }
 
   /** Returns a duration for a wait in nanoseconds, {@link #FOREVER} staying forever. */

@@ -1,5 +1,9 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
+import dev.bulwark.lifecycle.ComponentState;
+import dev.bulwark.lifecycle.ManagedResource;
+import dev.bulwark.lifecycle.ShutdownReport;
+import dev.bulwark.lifecycle.Supervisor.ComponentConfig;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import java.lang.System.Logger.Level;
@@ -13,7 +17,7 @@ import java.util.concurrent.TimeoutException;
  * supervisor gave up on (timeout, or a stop arriving) but that still succeeds later is followed at
  * once by stop() on the same thread, so that no resource is left running unowned.
  */
-final class ResourceComponent extends Component {
+public final class ResourceComponent extends Component {
 
   private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
 
@@ -31,12 +35,15 @@ final class ResourceComponent extends Component {
   private Thread stopper;
   private boolean stopDone;
 
-  ResourceComponent(
-      String name,
-      Supervisor.ComponentConfig config,
-      ComponentHost host,
-      ManagedResource resource) {
-    super(name, config, host);
+  /**
+   * Creates the component of a managed resource.
+   *
+   * @param config its settings
+   * @param host the supervisor as the component sees it
+   * @param resource the resource
+   */
+  public ResourceComponent(ComponentConfig config, ComponentHost host, ManagedResource resource) {
+    super(config.name(), config, host);
     this.resource = resource;
   }
 

@@ -1,11 +1,13 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
+import dev.bulwark.lifecycle.WorkerContext;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 
 /** The context of one run of a worker. Its stop flag is set under the component's lock. */
-final class RunContext implements WorkerContext {
+public final class RunContext implements WorkerContext {
 
   private final WorkerComponent component;
   volatile boolean stopping;
@@ -31,7 +33,7 @@ final class RunContext implements WorkerContext {
     if (stopping) {
       return true;
     }
-    long nanos = saturatedNanos(timeout);
+    long nanos = Durations.saturatedNanos(timeout);
     component.lock.lock();
     try {
       return component.awaitLocked(() -> stopping, nanos);
@@ -43,8 +45,12 @@ final class RunContext implements WorkerContext {
   /**
    * Waits like {@link #awaitStop(Duration)}, for a worker that is idle by its schedule (a periodic
    * task between ticks): the wait is not a stall, however long it is, and ends with a heartbeat.
+   *
+   * @param timeout the longest wait
+   * @return true if the stop was requested
+   * @throws InterruptedException if the worker's thread is interrupted
    */
-  boolean awaitStopIdle(Duration timeout) throws InterruptedException {
+  public boolean awaitStopIdle(Duration timeout) throws InterruptedException {
     idle = true;
     try {
       return awaitStop(timeout);
@@ -54,8 +60,12 @@ final class RunContext implements WorkerContext {
     }
   }
 
-  /** A periodic task's iteration failed and the task goes on: the component records it. */
-  void iterationFailed(Throwable failure) {
+  /**
+   * A periodic task's iteration failed and the task goes on: the component records it.
+   *
+   * @param failure what the iteration threw
+   */
+  public void iterationFailed(Throwable failure) {
     component.iterationFailed(failure);
   }
 
@@ -67,14 +77,6 @@ final class RunContext implements WorkerContext {
   @Override
   public TimeSource timeSource() {
     return component.time;
-  }
-
-  static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
   }
 
   @Override

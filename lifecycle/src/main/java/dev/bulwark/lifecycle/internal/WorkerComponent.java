@@ -1,12 +1,12 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
-import dev.bulwark.lifecycle.internal.Budget;
-import dev.bulwark.lifecycle.internal.RestartIntensity;
-import dev.bulwark.lifecycle.internal.StopProtocol;
-import dev.bulwark.resilience.backoff.Backoff;
+import dev.bulwark.lifecycle.ComponentHealth;
+import dev.bulwark.lifecycle.ComponentState;
+import dev.bulwark.lifecycle.ShutdownReport;
+import dev.bulwark.lifecycle.Supervisor.ComponentConfig;
+import dev.bulwark.lifecycle.Worker;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 
@@ -17,13 +17,13 @@ import java.util.concurrent.CancellationException;
  * what comes next: a run that was asked to stop ends the thread (STOPPED, or RESTARTING when an
  * all-for-one restart paused it); a run that returned on its own ends it too (STOPPED); a failure
  * ends it as FAILED unless the restart policy allows another restart. Whether it does is
- * RestartIntensity's pure decision over the times of the earlier restarts; a failure that would
- * need more than maxRestarts of them within the window escalates to the supervisor. Otherwise the same thread waits
+ * Restarts' pure decision (RestartIntensity) over the times of the earlier restarts; a failure
+ * that would need more than maxRestarts of them within the window escalates to the supervisor. Otherwise the same thread waits
  * out the next backoff delay on the component's condition, so that a stop ends the wait at once
  * and a ManualTimeSource can advance through it, and then starts a fresh run with a fresh context.
  * The backoff sequence starts again whenever the window holds no earlier restart.
  */
-final class WorkerComponent extends Component {
+public final class WorkerComponent extends Component {
 
   private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
 
@@ -37,20 +37,24 @@ final class WorkerComponent extends Component {
   private boolean runActive; // a run of the worker is in progress (not between runs)
   private boolean endedBeforeStop; // the last run had ended on its own when the stop came
   private RunContext run;
-  private List<Long> restartTimes = List.of();
-  private Backoff.Sequence delays;
+  private final Restarts restartPlan; // null unless the policy restarts on failure
 
   /** The all-for-one strategy's view of the other workers, or null under one-for-one. */
   private final ComponentHost.Siblings siblings;
 
-  WorkerComponent(
-      String name,
-      Supervisor.ComponentConfig config,
+  /**
+   * Creates a worker component; {@code restartPlan} is null if it never restarts, {@code siblings}
+   * null under one-for-one.
+   */
+  public WorkerComponent(
+      ComponentConfig config,
       ComponentHost host,
       Worker worker,
+      Restarts restartPlan,
       ComponentHost.Siblings siblings) {
-    super(name, config, host);
+    super(config.name(), config, host);
     this.worker = worker;
+    this.restartPlan = restartPlan;
     this.siblings = siblings;
   }
 
@@ -181,29 +185,15 @@ final class WorkerComponent extends Component {
           to = retired ? ComponentState.STOPPED : ComponentState.RESTARTING;
         } else if (failure == null) {
           to = ComponentState.STOPPED;
-        } else if (failure instanceof IterationFailedException
-            || !(config.restart() instanceof RestartPolicy.OnFailure policy)) {
+        } else if (failure instanceof IterationFailedException || restartPlan == null) {
           to = ComponentState.FAILED;
+        } else if ((delay = restartPlan.next(time.nanoTime())) < 0) {
+          to = ComponentState.FAILED;
+          escalation = cause;
         } else {
-          RestartIntensity.Decision d =
-              RestartIntensity.decide(
-                  restartTimes,
-                  time.nanoTime(),
-                  policy.maxRestarts(),
-                  Budget.saturatedNanos(policy.window()));
-          restartTimes = d.history();
-          if (!d.restart()) {
-            to = ComponentState.FAILED;
-            escalation = cause;
-          } else {
-            if (d.freshBackoff()) {
-              delays = policy.backoff().sequence();
-            }
-            delay = delays.nextNanos();
-            restart = ++restarts;
-            to = ComponentState.RESTARTING;
-            exit = false;
-          }
+          restart = ++restarts;
+          to = ComponentState.RESTARTING;
+          exit = false;
         }
         from = setStateLocked(to);
       } finally {
@@ -311,26 +301,6 @@ final class WorkerComponent extends Component {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** The worker as the target of an all-for-one pause: its signal is {@link #pause()}. */
-  StopProtocol.Target pauseTarget() {
-    return new StopProtocol.Target() {
-      @Override
-      public boolean signal() {
-        return pause();
-      }
-
-      @Override
-      public boolean awaitTerminated(long nanos) throws InterruptedException {
-        return WorkerComponent.this.awaitTerminated(nanos);
-      }
-
-      @Override
-      public void interrupt() {
-        interruptThreads();
-      }
-    };
   }
 
   /** Restarts a worker paused by {@link #pause()}; counts as a restart. */

@@ -1,7 +1,8 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
-import dev.bulwark.lifecycle.internal.Budget;
-import dev.bulwark.lifecycle.internal.StopProtocol;
+import dev.bulwark.lifecycle.ComponentState;
+import dev.bulwark.lifecycle.ShutdownReport;
+import dev.bulwark.lifecycle.UnfinishedJob;
 import dev.bulwark.resilience.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
 import java.util.concurrent.atomic.AtomicReference;
 

@@ -1,23 +1,33 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
+import dev.bulwark.lifecycle.ComponentState;
+import dev.bulwark.lifecycle.ShutdownReport;
+import dev.bulwark.lifecycle.Supervisor.ComponentConfig;
+import dev.bulwark.lifecycle.UnfinishedJob;
 import java.util.List;
 
-/** A {@link JobQueue} as a component of a supervisor. */
-final class JobQueueComponent extends Component {
+/** A job queue as a component of a supervisor. */
+public final class JobQueueComponent extends Component {
 
-  private final JobQueue<?> queue;
+  private final QueueRunners queue;
 
-  JobQueueComponent(
-      String name, Supervisor.ComponentConfig config, ComponentHost host, JobQueue<?> q) {
-    super(name, config, host);
-    this.queue = q;
+  /**
+   * Creates the component of a job queue.
+   *
+   * @param config its settings
+   * @param host the supervisor as the component sees it
+   * @param queue the queue's runners
+   */
+  public JobQueueComponent(ComponentConfig config, ComponentHost host, QueueRunners queue) {
+    super(config.name(), config, host);
+    this.queue = queue;
   }
 
   @Override
   void start(long timeoutNanos) {
     moveTo(ComponentState.STARTING, null);
     try {
-      queue.startRunners();
+      queue.start();
     } catch (RuntimeException | Error e) {
       lastFailure = e;
       moveTo(ComponentState.FAILED, e);
@@ -37,12 +47,12 @@ final class JobQueueComponent extends Component {
 
   @Override
   public boolean awaitTerminated(long nanos) throws InterruptedException {
-    return queue.awaitRunners(time, nanos);
+    return queue.await(time, nanos);
   }
 
   @Override
   void interruptThreads() {
-    queue.interruptRunners();
+    queue.interrupt();
   }
 
   @Override

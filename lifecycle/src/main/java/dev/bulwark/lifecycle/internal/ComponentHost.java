@@ -1,12 +1,13 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
+import dev.bulwark.lifecycle.ComponentState;
 import dev.bulwark.resilience.TimeSource;
 
 /**
  * What a component sees of its supervisor: its time source, a way to make threads, to publish its
  * events and to escalate. Components never hold the supervisor itself.
  */
-interface ComponentHost {
+public interface ComponentHost {
 
   /** The supervisor's name, for log messages. */
   String name();

@@ -1,6 +1,10 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
-import dev.bulwark.lifecycle.internal.StopProtocol;
+import dev.bulwark.lifecycle.ComponentHealth;
+import dev.bulwark.lifecycle.ComponentState;
+import dev.bulwark.lifecycle.ShutdownReport;
+import dev.bulwark.lifecycle.Supervisor.ComponentConfig;
+import dev.bulwark.lifecycle.UnfinishedJob;
 import dev.bulwark.resilience.TimeSource;
 import java.util.List;
 import java.util.Optional;
@@ -13,10 +17,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Supervisor} drives. Each component has its own lock and condition, so that signalling one
  * of ten thousand workers wakes only that worker.
  */
-abstract class Component implements StopProtocol.Target {
+public abstract sealed class Component implements StopProtocol.Target
+    permits WorkerComponent, ResourceComponent, JobQueueComponent {
 
   final String name;
-  final Supervisor.ComponentConfig config;
+  final ComponentConfig config;
   final ComponentHost host;
   final TimeSource time;
   final ReentrantLock lock = new ReentrantLock();
@@ -28,11 +33,20 @@ abstract class Component implements StopProtocol.Target {
   volatile Throwable lastFailure;
   volatile Throwable stopFailure;
 
-  Component(String name, Supervisor.ComponentConfig config, ComponentHost host) {
+  Component(String name, ComponentConfig config, ComponentHost host) {
     this.name = name;
     this.config = config;
     this.host = host;
     this.time = host.timeSource();
+  }
+
+  /**
+   * Returns the component's name.
+   *
+   * @return the name
+   */
+  public final String name() {
+    return name;
   }
 
   final ComponentState state() {

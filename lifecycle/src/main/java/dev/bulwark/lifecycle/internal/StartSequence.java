@@ -1,5 +1,6 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
+import dev.bulwark.resilience.internal.Durations;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
@@ -41,7 +42,7 @@ final class StartSequence {
         return new Result(c.name, null, null, false);
       }
       try {
-        c.start(RunContext.saturatedNanos(c.config.startTimeout()));
+        c.start(Durations.saturatedNanos(c.config.startTimeout()));
       } catch (CancellationException e) {
         return new Result(c.name, null, null, false);
       } catch (TimeoutException e) {

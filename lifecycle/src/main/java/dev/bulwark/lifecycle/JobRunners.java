@@ -1,0 +1,416 @@
+package dev.bulwark.lifecycle;
+
+import dev.bulwark.lifecycle.JobQueue.Config;
+import dev.bulwark.lifecycle.internal.QueueRunners;
+import dev.bulwark.resilience.ContextPropagator;
+import dev.bulwark.resilience.Policy;
+import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Listeners;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/*
+ * What a JobQueue does, behind its facade: the queue and the running jobs under one lock, the
+ * runner threads, and the steps of a stop (close the intake, await the runners, interrupt them,
+ * hand back what did not finish), driven by the one stop protocol either by the queue's own
+ * stop(grace, interruptTimeout) or, through QueueRunners, by its supervisor's component. It stays
+ * in the API package, not in internal, because it makes and updates the JobHandles, whose
+ * constructor and state changes are package-private.
+ */
+final class JobRunners<J> implements QueueRunners {
+
+  private final Config config;
+  private final JobHandler<? super J> handler;
+  private final TimeSource time;
+  private final ThreadFactory threadFactory;
+  private final UnfinishedSink<J> sink;
+  private final ContextPropagator propagator;
+  private final Listeners<JobQueueEvent> listeners;
+  private final AtomicLong ids = new AtomicLong();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition notEmpty = lock.newCondition();
+  private final Condition runnersChanged = lock.newCondition();
+  // guarded by lock
+  private final ArrayDeque<JobHandle<J>> queue = new ArrayDeque<>();
+  private final LinkedHashSet<JobHandle<J>> running = new LinkedHashSet<>();
+  private final List<Thread> runners = new ArrayList<>();
+  private final List<UnfinishedJob<J>> interrupted = new ArrayList<>();
+  private int liveRunners;
+  private boolean started;
+  private boolean closed;
+  private boolean forced;
+  private List<UnfinishedJob<J>> handedBack;
+  private String owner;
+  private long averageNanos = -1;
+
+  JobRunners(
+      Config config,
+      JobHandler<? super J> handler,
+      TimeSource time,
+      ThreadFactory threadFactory,
+      Consumer<? super List<UnfinishedJob<J>>> sink,
+      ContextPropagator propagator) {
+    this.config = config;
+    this.handler = handler;
+    this.time = time;
+    this.threadFactory = threadFactory != null ? threadFactory : Thread.ofVirtual().factory();
+    this.sink = new UnfinishedSink<>(config.name(), sink);
+    this.propagator = propagator;
+    this.listeners = new Listeners<>("job queue '" + config.name() + "'");
+  }
+
+  String name() {
+    return config.name();
+  }
+
+  Listeners<JobQueueEvent> listeners() {
+    return listeners;
+  }
+
+  JobHandle<J> submit(J job, Policy policy) {
+    ContextPropagator.Snapshot context = propagator.capture();
+    RuntimeException refusal;
+    JobHandle<J> handle = null;
+    lock.lock();
+    try {
+      if (closed) {
+        refusal = new JobQueueClosedException(name());
+      } else if (queue.size() >= config.capacity()) {
+        refusal = new JobQueueFullException(name(), config.capacity(), estimateLocked());
+      } else {
+        refusal = null;
+        handle = new JobHandle<>(this, ids.incrementAndGet(), job, policy, time, context);
+        queue.addLast(handle);
+        notEmpty.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (!listeners.isEmpty()) {
+      listeners.publish(
+          refusal != null
+              ? new JobQueueEvent.Rejected(name(), refusal)
+              : new JobQueueEvent.Submitted(name(), handle.id()));
+    }
+    if (refusal != null) {
+      throw refusal;
+    }
+    return handle;
+  }
+
+  /*
+   * The estimate of a retry-after: a place in the queue frees up when a runner takes the next job,
+   * which on average happens every (average run time / runners). The average is an exponentially
+   * weighted moving average (weight 0.2) of the run times of finished jobs.
+   */
+  private Duration estimateLocked() {
+    if (averageNanos < 0 || !started) {
+      return null;
+    }
+    return Duration.ofNanos(Math.max(1, averageNanos / config.concurrency()));
+  }
+
+  int queued() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int running() {
+    lock.lock();
+    try {
+      return running.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  List<UnfinishedJob<J>> unfinishedJobs() {
+    lock.lock();
+    try {
+      return handedBack == null ? List.of() : handedBack;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Throws if a supervisor owns the queue: it alone {@code does} (starts, stops) it. */
+  void checkUnowned(String does) {
+    lock.lock();
+    try {
+      if (owner != null) {
+        throw new IllegalStateException(
+            "job queue '"
+                + name()
+                + "' belongs to supervisor '"
+                + owner
+                + "', which "
+                + does
+                + " it");
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void attach(String supervisor) {
+    lock.lock();
+    try {
+      if (owner != null || started || closed) {
+        throw new IllegalArgumentException(
+            "job queue '"
+                + name()
+                + "' cannot join supervisor '"
+                + supervisor
+                + "': it "
+                + (owner != null
+                    ? "belongs to supervisor '" + owner + "'"
+                    : closed ? "was stopped before" : "was started before"));
+      }
+      owner = supervisor;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Undoes {@link #attach} for a supervisor whose build was refused. */
+  void detach(String supervisor) {
+    lock.lock();
+    try {
+      if (supervisor.equals(owner)) {
+        owner = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void start() {
+    List<Thread> threads = new ArrayList<>();
+    lock.lock();
+    try {
+      if (started || closed) {
+        throw new IllegalStateException(
+            "Expected job queue '"
+                + name()
+                + "' to be NEW, but it was "
+                + (closed ? "stopped" : "started"));
+      }
+      started = true;
+      for (int i = 0; i < config.concurrency(); i++) {
+        Thread t = threadFactory.newThread(this::runLoop);
+        if (t == null) {
+          throw new IllegalStateException(
+              "threadFactory of job queue '" + name() + "' returned null");
+        }
+        threads.add(t);
+      }
+      runners.addAll(threads);
+      liveRunners = threads.size();
+      for (Thread t : threads) {
+        t.start();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runLoop() {
+    try {
+      while (true) {
+        JobHandle<J> h;
+        lock.lock();
+        try {
+          while (queue.isEmpty() && !closed && !forced) {
+            notEmpty.await();
+          }
+          if (forced || queue.isEmpty()) {
+            return;
+          }
+          h = queue.pollFirst();
+          h.runner = Thread.currentThread();
+          running.add(h);
+          h.moveTo(JobHandle.Status.RUNNING, null);
+        } finally {
+          lock.unlock();
+        }
+        long t0 = time.nanoTime();
+        if (!listeners.isEmpty()) {
+          listeners.publish(
+              new JobQueueEvent.Started(name(), h.id(), Duration.ofNanos(t0 - h.submittedAt)));
+        }
+        Throwable failure = h.runWith(handler);
+        long took = time.nanoTime() - t0;
+        boolean stop;
+        JobHandle.Status status;
+        lock.lock();
+        try {
+          running.remove(h);
+          stop = forced;
+          if (forced && failure != null && handedBack == null) {
+            status = JobHandle.Status.CANCELLED;
+            interrupted.add(
+                new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.INTERRUPTED));
+          } else {
+            status = failure == null ? JobHandle.Status.SUCCEEDED : JobHandle.Status.FAILED;
+            averageNanos = averageNanos < 0 ? took : (averageNanos * 4 + took) / 5;
+          }
+          h.moveTo(status, failure);
+        } finally {
+          lock.unlock();
+        }
+        if (!stop) {
+          Thread.interrupted(); // an interrupt meant for the job ends with it
+        }
+        if (!listeners.isEmpty()) {
+          listeners.publish(
+              new JobQueueEvent.Finished(name(), h.id(), status, Duration.ofNanos(took), failure));
+        }
+        if (stop) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      // interrupted while idle: only a forced stop does that
+    } finally {
+      lock.lock();
+      try {
+        liveRunners--;
+        runnersChanged.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Takes no more jobs; returns true if runners are live and must be awaited. */
+  @Override
+  public boolean closeIntake() {
+    lock.lock();
+    try {
+      closed = true;
+      notEmpty.signalAll();
+      return liveRunners > 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /*
+   * A job may stop its own queue (supervisor.stop() or stop(...) on a fatal condition). Its runner
+   * cannot end before that call returns to it, so the stop neither waits for nor interrupts the
+   * calling runner: it would only wait out the grace, interrupt itself and cut every later wait of
+   * the stop short. The other runners are waited for and interrupted as usual; the calling job is
+   * not handed back, and its handle shows how it ended once it returns. This mirrors what the
+   * supervisor does for a worker that stops it (Component.runsOn).
+   */
+
+  /** The runners to wait for: all live ones, except the calling thread if it is one of them. */
+  private int othersLiveLocked() {
+    Thread self = Thread.currentThread();
+    for (JobHandle<J> h : running) {
+      if (h.runner == self) {
+        return liveRunners - 1;
+      }
+    }
+    return liveRunners;
+  }
+
+  @Override
+  public boolean await(TimeSource clock, long nanos) throws InterruptedException {
+    lock.lock();
+    try {
+      while (othersLiveLocked() > 0) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = clock.awaitNanos(lock, runnersChanged, nanos);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void interrupt() {
+    lock.lock();
+    try {
+      forced = true;
+      notEmpty.signalAll();
+      for (Thread t : runners) {
+        if (t != Thread.currentThread()) { // a job stopping its own queue is not interrupted
+          t.interrupt();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Collects the unfinished jobs once (later calls return the same list), marks the queued and
+   * interrupted ones cancelled, and passes the list to the sink.
+   */
+  @Override
+  public List<UnfinishedJob<J>> handBack(boolean abandoned) {
+    List<UnfinishedJob<J>> list;
+    lock.lock();
+    try {
+      closed = true;
+      if (handedBack != null) {
+        return handedBack;
+      }
+      list = new ArrayList<>(interrupted);
+      for (JobHandle<J> h : queue) {
+        list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.NOT_STARTED));
+        h.moveTo(JobHandle.Status.CANCELLED, null);
+      }
+      queue.clear();
+      if (abandoned) {
+        for (JobHandle<J> h : running) {
+          if (h.runner == Thread.currentThread()) {
+            continue; // the job that is stopping its own queue: it ends when the stop returns
+          }
+          list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.ABANDONED));
+        }
+      }
+      list.sort((a, b) -> Long.compare(a.id(), b.id()));
+      handedBack = List.copyOf(list);
+      list = handedBack;
+    } finally {
+      lock.unlock();
+    }
+    sink.deliver(list);
+    if (!listeners.isEmpty()) {
+      listeners.publish(new JobQueueEvent.Stopped(name(), List.copyOf(list)));
+    }
+    return list;
+  }
+
+  boolean cancel(JobHandle<J> h) {
+    lock.lock();
+    try {
+      if (h.status() != JobHandle.Status.QUEUED || !queue.remove(h)) {
+        return false;
+      }
+      h.moveTo(JobHandle.Status.CANCELLED, null);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+}
