@@ -3,9 +3,10 @@ package dev.bulwark.docs.checks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.http.ResilientHttpClient;
+import dev.bulwark.lifecycle.ComponentSettings;
 import dev.bulwark.lifecycle.JobQueue;
 import dev.bulwark.lifecycle.PeriodicTask;
-import dev.bulwark.lifecycle.Supervisor;
+import dev.bulwark.lifecycle.SupervisorBuilder;
 import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.bulkhead.AdaptiveBulkhead;
 import dev.bulwark.resilience.bulkhead.Bulkhead;
@@ -58,8 +59,8 @@ class SettingsTablesTest {
           Map.entry(
               "lifecycle.html",
               List.of(
-                  Supervisor.Builder.class,
-                  Supervisor.ComponentSettings.class,
+                  SupervisorBuilder.class,
+                  ComponentSettings.class,
                   JobQueue.Builder.class,
                   PeriodicTask.Builder.class)));
 
