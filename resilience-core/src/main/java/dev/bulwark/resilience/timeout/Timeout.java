@@ -11,8 +11,8 @@ import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
-import dev.bulwark.resilience.internal.PipelineStep;
 import dev.bulwark.resilience.internal.OutcomeCounter;
+import dev.bulwark.resilience.internal.PipelineStep;
 import java.time.Duration;
 import java.util.function.Consumer;
 
