@@ -35,7 +35,9 @@ final class TestService implements AutoCloseable {
 
   /** Starts a service on free ports: a healthy upstream, fast ticks, admin on. */
   static TestService start(UnaryOperator<ServiceConfig> tweak) throws Exception {
-    Path dir = Files.createTempDirectory("bulwark-samples-");
+    // the data directory sits in a fresh directory of its own, so that a test can check that
+    // nothing escaped next to it (the shared /tmp may hold anything)
+    Path dir = Files.createDirectory(Files.createTempDirectory("bulwark-samples-").resolve("data"));
     ServiceConfig config =
         tweak.apply(
             ServiceConfig.defaults(dir)
@@ -64,7 +66,7 @@ final class TestService implements AutoCloseable {
     try {
       service.stop();
     } finally {
-      deleteTree(dataDir);
+      deleteTree(dataDir.getParent());
     }
   }
 
