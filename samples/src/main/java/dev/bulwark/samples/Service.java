@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
@@ -95,13 +96,6 @@ final class Service {
     this.compute = new Compute(config.computeThreads());
     this.statusPage = resource("index.html");
 
-    metrics.bindBreaker(client.breaker());
-    metrics.bindRetry(client.retry());
-    metrics.bindBulkhead(client.bulkhead());
-    metrics.bindBulkhead(compute.bulkhead());
-    metrics.bindLimiter(limiter);
-    metrics.bindJobs(jobs.queue());
-
     this.supervisor =
         Supervisor.builder("quotes-service")
             .resource("upstream", upstream)
@@ -115,6 +109,18 @@ final class Service {
             .drainDelay(config.drainDelay())
             .shutdownBudget(config.shutdownBudget())
             .build();
+    metrics.bind(
+        "quotes-retry-budget",
+        client.budget(),
+        client.breaker(),
+        client.retry(),
+        client.bulkhead(),
+        compute.bulkhead(),
+        limiter,
+        streams.ndjsonWriter(),
+        streams.sseWriter(),
+        supervisor,
+        jobs.queue());
   }
 
   /** Starts everything; re-queues the jobs a previous shutdown left unfinished. */
@@ -179,6 +185,9 @@ final class Service {
     r.exception(RejectedException.class, this::refused);
     r.exception(
         TimeoutExceededException.class, (e, ctx) -> problem(ctx, 504, e.getMessage(), Map.of()));
+    r.exception(
+        HttpTimeoutException.class,
+        (e, ctx) -> problem(ctx, 504, "the upstream timed out: " + e.getMessage(), Map.of()));
     r.exception(
         UpstreamException.class,
         (e, ctx) -> {

@@ -1,16 +1,7 @@
 package dev.bulwark.samples;
 
-import dev.bulwark.lifecycle.JobQueue;
-import dev.bulwark.resilience.bulkhead.Bulkhead;
-import dev.bulwark.resilience.bulkhead.BulkheadEvent;
-import dev.bulwark.resilience.circuitbreaker.CircuitBreaker;
-import dev.bulwark.resilience.circuitbreaker.CircuitBreakerEvent;
-import dev.bulwark.resilience.ratelimit.KeyedRateLimiter;
-import dev.bulwark.resilience.ratelimit.RateLimiterEvent;
-import dev.bulwark.resilience.retry.Retry;
-import dev.bulwark.resilience.retry.RetryEvent;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
+import dev.bulwark.metrics.BulwarkMetrics;
+import dev.bulwark.resilience.retry.RetryBudget;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -22,10 +13,11 @@ import java.time.Duration;
 /**
  * The service's meters, served at {@code /metrics} in Prometheus format.
  *
- * <p>This class is the seam for the {@code metrics} module: its binders cover every policy, stream
- * and worker from their events; until it is wired in, the few meters below are bound here by hand
- * from the same events, with the same naming rules ({@code bulwark.} prefix, base units, tag {@code
- * name}).
+ * <p>Bulwark's components are bound by the {@code metrics} module's {@link BulwarkMetrics} (every
+ * series is listed in {@code metrics/METERS.md}); the JVM's come from Micrometer's own binders, and
+ * the HTTP requests the service answers are timed here. The {@code http-client}'s {@code
+ * ResilientHttpClient} has no binder of its own: its breaker and bulkhead are the service's, and
+ * bound as such.
  */
 final class ServiceMetrics {
 
@@ -38,98 +30,13 @@ final class ServiceMetrics {
     new ProcessorMetrics().bindTo(registry);
   }
 
-  void bindBreaker(CircuitBreaker breaker) {
-    for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
-      Gauge.builder("bulwark.circuitbreaker.state", breaker, b -> b.state() == state ? 1 : 0)
-          .tag("name", breaker.name())
-          .tag("state", state.name().toLowerCase())
-          .description("1 for the breaker's current state, 0 for the others")
-          .register(registry);
-    }
-    breaker.subscribe(
-        event -> {
-          switch (event) {
-            case CircuitBreakerEvent.Success s -> calls(breaker.name(), "success").increment();
-            case CircuitBreakerEvent.Failure f -> calls(breaker.name(), "failure").increment();
-            case CircuitBreakerEvent.CallNotPermitted n ->
-                calls(breaker.name(), "not_permitted").increment();
-            case CircuitBreakerEvent.StateTransition t ->
-                Counter.builder("bulwark.circuitbreaker.transitions")
-                    .tag("name", t.policyName())
-                    .tag("from", t.from().name().toLowerCase())
-                    .tag("to", t.to().name().toLowerCase())
-                    .register(registry)
-                    .increment();
-            default -> {}
-          }
-        });
-  }
-
-  private Counter calls(String name, String outcome) {
-    return Counter.builder("bulwark.circuitbreaker.calls")
-        .tag("name", name)
-        .tag("outcome", outcome)
-        .register(registry);
-  }
-
-  void bindRetry(Retry retry) {
-    retry.subscribe(
-        event -> {
-          String outcome =
-              switch (event) {
-                case RetryEvent.Retrying r -> "retry";
-                case RetryEvent.Succeeded s -> "success";
-                case RetryEvent.Failed f -> "failure";
-                case RetryEvent.BudgetExhausted b -> "budget_exhausted";
-              };
-          Counter.builder("bulwark.retry.events")
-              .tag("name", retry.name())
-              .tag("kind", outcome)
-              .register(registry)
-              .increment();
-        });
-  }
-
-  void bindBulkhead(Bulkhead bulkhead) {
-    Gauge.builder("bulwark.bulkhead.available", bulkhead, Bulkhead::availablePermits)
-        .tag("name", bulkhead.name())
-        .register(registry);
-    Gauge.builder("bulwark.bulkhead.limit", bulkhead, b -> b.config().maxConcurrentCalls())
-        .tag("name", bulkhead.name())
-        .register(registry);
-    bulkhead.subscribe(
-        event -> {
-          if (event instanceof BulkheadEvent.Rejected) {
-            Counter.builder("bulwark.bulkhead.rejected")
-                .tag("name", bulkhead.name())
-                .register(registry)
-                .increment();
-          }
-        });
-  }
-
-  void bindLimiter(KeyedRateLimiter<?> limiter) {
-    Gauge.builder("bulwark.ratelimiter.keys", limiter, KeyedRateLimiter::trackedKeys)
-        .tag("name", limiter.name())
-        .register(registry);
-    limiter.subscribe(
-        event -> {
-          if (event instanceof RateLimiterEvent.Refused) {
-            Counter.builder("bulwark.ratelimiter.refused")
-                .tag("name", limiter.name())
-                .register(registry)
-                .increment();
-          }
-        });
-  }
-
-  void bindJobs(JobQueue<?> queue) {
-    Gauge.builder("bulwark.jobs.queued", queue, JobQueue::queued)
-        .tag("name", queue.name())
-        .register(registry);
-    Gauge.builder("bulwark.jobs.running", queue, JobQueue::running)
-        .tag("name", queue.name())
-        .register(registry);
+  /**
+   * Binds the meters of a retry budget (named here: a budget has no name of its own) and of every
+   * other component: policies, stream writers, supervisors, job queues.
+   */
+  void bind(String budgetName, RetryBudget budget, Object... components) {
+    BulwarkMetrics.of(budgetName, budget).bindTo(registry);
+    BulwarkMetrics.bind(registry, components);
   }
 
   /** Records one HTTP request, tagged by its route template (not the raw path). */

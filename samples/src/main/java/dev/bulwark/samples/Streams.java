@@ -65,6 +65,16 @@ final class Streams implements ManagedResource {
             .build();
   }
 
+  /** The writer of the NDJSON streams, for its meters. */
+  StreamWriter<Object> ndjsonWriter() {
+    return ndjson;
+  }
+
+  /** The writer of the SSE streams, for its meters. */
+  StreamWriter<SseEvent> sseWriter() {
+    return sse;
+  }
+
   @Override
   public void start() {
     draining = false;

@@ -1,7 +1,7 @@
 package dev.bulwark.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bulwark.resilience.Pipeline;
+import dev.bulwark.http.ResilientHttpClient;
 import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.backoff.Jitter;
 import dev.bulwark.resilience.bulkhead.Bulkhead;
@@ -10,8 +10,6 @@ import dev.bulwark.resilience.circuitbreaker.SlidingWindow;
 import dev.bulwark.resilience.fallback.Fallback;
 import dev.bulwark.resilience.retry.Retry;
 import dev.bulwark.resilience.retry.RetryBudget;
-import dev.bulwark.resilience.timeout.Timeout;
-import dev.bulwark.resilience.timeout.TimeoutExceededException;
 import dev.bulwark.streaming.ChunkSource;
 import dev.bulwark.streaming.ResumingSource;
 import java.io.BufferedReader;
@@ -40,9 +38,14 @@ import java.util.function.Supplier;
  * breaker → timeout per attempt → bulkhead. A tick stream is re-opened after a failure from the
  * last tick delivered ({@link ResumingSource}).
  *
- * <p>This class is the seam for the {@code http-client} module: its resilient client does the
- * status classification, {@code Retry-After} handling and per-host breaker that are written out by
- * hand here.
+ * <p>The inner three stages are the {@code http-client} module's {@link ResilientHttpClient}: it
+ * classifies the upstream's answers (5xx, 408, 429 and I/O errors count against the breaker, other
+ * 4xx do not), runs the circuit breaker of the upstream's authority (the service's own {@code
+ * quotes} breaker, handed to it, so the status page and {@code /metrics} show the breaker that
+ * trips), the attempt and total timeouts, and the upstream's bulkhead. Its own retry is turned off
+ * ({@code maxAttempts(1)}): its fixed stack has no retry budget, and one attempt per {@code send}
+ * lets the service tell a fresh answer from a retried one. The retry with decorrelated jitter and
+ * the shared {@link RetryBudget}, and the fallback, stay outside it, written with resilience-core.
  */
 final class UpstreamClient {
 
@@ -59,7 +62,7 @@ final class UpstreamClient {
   private final Retry retry;
   private final RetryBudget budget;
   private final Bulkhead bulkhead;
-  private final Pipeline pipeline;
+  private final ResilientHttpClient resilient;
   private final Map<String, QuoteReply> lastGood = new ConcurrentHashMap<>();
 
   UpstreamClient(Supplier<URI> base, ServiceConfig config) {
@@ -74,7 +77,7 @@ final class UpstreamClient {
                 Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(1))
                     .jitter(Jitter.decorrelated())
                     .build())
-            .retryOn(IOException.class, TimeoutExceededException.class)
+            .retryOn(IOException.class) // the client's timeouts are HttpTimeoutExceptions
             .budget(budget)
             .build();
     this.breaker =
@@ -85,10 +88,19 @@ final class UpstreamClient {
             .openDuration(config.breakerOpenDuration())
             .permittedCallsInHalfOpen(2)
             .build();
-    Timeout timeout = Timeout.builder("quotes").timeout(config.upstreamTimeout()).build();
     this.bulkhead =
         Bulkhead.builder("quotes").maxConcurrentCalls(config.upstreamConcurrency()).build();
-    this.pipeline = Pipeline.of(retry, breaker, timeout, bulkhead);
+    // one upstream, one authority: every authority gets the service's breaker and bulkhead. Its
+    // retry is off: its fixed stack has no retry budget, so the budgeted retry above wraps it
+    this.resilient =
+        ResilientHttpClient.builder("quotes")
+            .httpClient(http)
+            .maxAttempts(1)
+            .attemptTimeout(config.upstreamTimeout())
+            .totalTimeout(config.upstreamTimeout())
+            .circuitBreakerPerAuthority(authority -> breaker)
+            .bulkheadPerAuthority(authority -> bulkhead)
+            .build();
   }
 
   CircuitBreaker breaker() {
@@ -125,10 +137,10 @@ final class UpstreamClient {
                 })
             .when(failure -> lastGood.containsKey(symbol));
     return lastKnown.call(
-        pipeline,
+        retry,
         () -> {
           int attempt = attempts.incrementAndGet();
-          double price = fetchPrice(symbol);
+          double price = price(send(resilient::send, symbol));
           QuoteReply reply =
               new QuoteReply(symbol, price, attempt == 1 ? "fresh" : "retried", attempt);
           lastGood.put(symbol, reply);
@@ -138,18 +150,36 @@ final class UpstreamClient {
 
   /** One plain attempt, no policies: what the load scenario's "without" run calls. */
   double fetchPrice(String symbol) throws IOException {
+    return price(
+        send(
+            (request, handler) ->
+                http.send(
+                    HttpRequest.newBuilder(request, (name, value) -> true)
+                        .timeout(attemptTimeout.plusMillis(100))
+                        .build(),
+                    handler),
+            symbol));
+  }
+
+  /** A way to send one request: the resilient client's, or the bare JDK client's. */
+  @FunctionalInterface
+  private interface Sender {
+    HttpResponse<String> send(HttpRequest request, HttpResponse.BodyHandler<String> handler)
+        throws IOException, InterruptedException;
+  }
+
+  private HttpResponse<String> send(Sender sender, String symbol) throws IOException {
     HttpRequest request =
-        HttpRequest.newBuilder(base.get().resolve("/quote/" + symbol))
-            .timeout(attemptTimeout.plusMillis(100))
-            .GET()
-            .build();
-    HttpResponse<String> response;
+        HttpRequest.newBuilder(base.get().resolve("/quote/" + symbol)).GET().build();
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return sender.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted while waiting for the upstream");
     }
+  }
+
+  private static double price(HttpResponse<String> response) throws IOException {
     if (response.statusCode() != 200) {
       Duration retryAfter =
           response

@@ -236,6 +236,17 @@ class ApiTest {
     assertThat(metrics.body())
         .contains("bulwark_circuitbreaker_state{name=\"quotes\",state=\"closed\"} 1.0")
         .contains("bulwark_circuitbreaker_calls_total{name=\"quotes\",outcome=\"success\"}")
+        .contains("bulwark_circuitbreaker_failure_rate_percent{name=\"quotes\"}")
+        .contains("bulwark_retry_calls_total{name=\"quotes\",outcome=\"success_without_retry\"}")
+        .contains("bulwark_retrybudget_available{name=\"quotes-retry-budget\"}")
+        .contains("bulwark_bulkhead_available_permits{name=\"quotes\"}")
+        .contains("bulwark_bulkhead_limit{name=\"compute\"}")
+        .contains("bulwark_ratelimiter_keys{name=\"api\"}")
+        .contains("bulwark_stream_active{name=\"ndjson\"}")
+        .contains("bulwark_stream_active{name=\"sse\"}")
+        .contains("bulwark_supervisor_ready{name=\"quotes-service\"} 1.0")
+        .contains("bulwark_jobqueue_queued{name=\"jobs\"}")
+        .contains("jvm_memory_used_bytes")
         .contains(
             "http_server_requests_seconds_count{method=\"GET\",status=\"200\",uri=\"/quotes/{symbol}\"}");
   }

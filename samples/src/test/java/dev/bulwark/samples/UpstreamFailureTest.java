@@ -50,6 +50,21 @@ class UpstreamFailureTest {
     long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
     assertThat(retryAfter).isBetween(1L, 2L); // the breaker opens for 2 s in tests
     assertThat(Http.json(refused).get("error").asText()).contains("circuit 'quotes' is OPEN");
+    // /metrics shows the breaker that tripped: the one inside the http client, named "quotes"
+    String metrics = Http.get(server.uri("/metrics")).body();
+    assertThat(
+            series(
+                metrics, "bulwark_circuitbreaker_calls_total{name=\"quotes\",outcome=\"failure\"}"))
+        .isGreaterThanOrEqualTo(3.0);
+    assertThat(
+            series(
+                metrics, "bulwark_circuitbreaker_calls_total{name=\"quotes\",outcome=\"refused\"}"))
+        .isGreaterThanOrEqualTo(1.0);
+    assertThat(
+            series(
+                metrics,
+                "bulwark_retry_calls_total{name=\"quotes\",outcome=\"failure_with_retry\"}"))
+        .isGreaterThanOrEqualTo(1.0);
 
     JsonNode fallback = Http.json(Http.get(server.uri("/quotes/ACME")));
     assertThat(fallback.get("served").asText()).isEqualTo("fallback");
@@ -70,6 +85,16 @@ class UpstreamFailureTest {
               .asText()
               .equals("CLOSED");
         });
+  }
+
+  /** The value of one series of a Prometheus scrape; fails when the series is not there. */
+  static double series(String scrape, String series) {
+    return scrape
+        .lines()
+        .filter(line -> line.startsWith(series + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no series " + series + " in\n" + scrape));
   }
 
   private void faults(String json) {
