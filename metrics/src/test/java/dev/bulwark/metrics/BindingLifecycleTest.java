@@ -24,9 +24,18 @@ class BindingLifecycleTest {
    * holds. No public API counts listeners, and the point here is that there are none left.
    */
   private static String listenersOf(Object component) throws ReflectiveOperationException {
-    Field field = component.getClass().getDeclaredField("listeners");
+    return field(component, "listeners").toString();
+  }
+
+  /** A job queue keeps its listeners with its runners. */
+  private static String listenersOf(JobQueue<?> queue) throws ReflectiveOperationException {
+    return listenersOf(field(queue, "runners"));
+  }
+
+  private static Object field(Object owner, String name) throws ReflectiveOperationException {
+    Field field = owner.getClass().getDeclaredField(name);
     field.setAccessible(true);
-    return field.get(component).toString();
+    return field.get(owner);
   }
 
   @Test
