@@ -7,6 +7,7 @@ import dev.bulwark.lifecycle.ComponentSettings;
 import dev.bulwark.lifecycle.JobQueue;
 import dev.bulwark.lifecycle.PeriodicTask;
 import dev.bulwark.lifecycle.SupervisorBuilder;
+import dev.bulwark.ratelimit.redis.RedisRateLimiterStore;
 import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.bulkhead.AdaptiveBulkhead;
 import dev.bulwark.resilience.bulkhead.Bulkhead;
@@ -50,7 +51,10 @@ class SettingsTablesTest {
               "bulkhead.html", List.of(Bulkhead.Builder.class, AdaptiveBulkhead.Builder.class)),
           Map.entry(
               "rate-limiting.html",
-              List.of(RateLimiter.Builder.class, KeyedRateLimiter.Builder.class)),
+              List.of(
+                  RateLimiter.Builder.class,
+                  KeyedRateLimiter.Builder.class,
+                  RedisRateLimiterStore.Builder.class)),
           Map.entry("timeouts.html", List.of(Timeout.Builder.class)),
           Map.entry("hedging.html", List.of(Hedge.Builder.class)),
           Map.entry("fan-out.html", List.of(FanOut.Builder.class)),
