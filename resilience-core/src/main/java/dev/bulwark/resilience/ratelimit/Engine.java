@@ -2,6 +2,7 @@ package dev.bulwark.resilience.ratelimit;
 
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
+import dev.bulwark.resilience.internal.Durations;
 import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
@@ -95,7 +96,7 @@ final class Engine<K> {
     // Read before the store decides, so that start + result is no later than the ready time on
     // the store's clock: an interrupted waiter then refunds only while its reservation is unused.
     long start = time.nanoTime();
-    long result = store.acquire(key, limit, permits, Gcra.saturatedNanos(maxWait));
+    long result = store.acquire(key, limit, permits, Durations.saturatedNanos(maxWait));
     if (result < 0) {
       throw refuse(permits, -result, maxWait);
     }

@@ -145,8 +145,8 @@ final class Gcra {
     long maxWait = maxWaitNanos >= maxWaitCapNanos ? maxWaitUnits : maxWaitNanos * q;
     /*
      * A caller that loses the compare-and-set retries with the clock reading it already has: a
-     * second read would cost as much as the rest of the decision (24 ns of 30 on the benchmark
-     * machine), and the old reading is exact. The winner stored F' >= F, computed at its own
+     * second read would cost about as much as the rest of the decision (benchmarks/README.md has
+     * the measurement), and the old reading is exact. The winner stored F' >= F, computed at its own
      * reading; if that was later than ours, F' - now overstates the debt as of now, never
      * understates it, so a caller admitted against F' would also have been admitted had it gone
      * first, at its reading, and the value stored, max(F', now) + cost, is at least what that order
@@ -207,10 +207,5 @@ final class Gcra {
       y = t;
     }
     return x;
-  }
-
-  /** Converts a duration to nanoseconds, saturating at {@link Long#MAX_VALUE}. */
-  static long saturatedNanos(Duration d) {
-    return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
   }
 }

@@ -94,10 +94,10 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
   private KeyedRateLimiter(Builder<?> b, Config config, RateLimiterStore<K> custom) {
     this.config = config;
     this.listeners = new Listeners<>("rate limiter '" + b.name + "'");
-    this.maxWaitNanos = Gcra.saturatedNanos(config.maxWait);
+    this.maxWaitNanos = Durations.saturatedNanos(config.maxWait);
     RateLimiterStore.Limit limit =
         new RateLimiterStore.Limit(b.name, config.permits, config.period, config.burst);
-    long expireNanos = Gcra.saturatedNanos(config.expireAfterIdle);
+    long expireNanos = Durations.saturatedNanos(config.expireAfterIdle);
     if (custom == null) {
       this.memory =
           new InMemoryKeyStore<>(

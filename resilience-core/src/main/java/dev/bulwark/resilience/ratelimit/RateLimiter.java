@@ -73,7 +73,7 @@ public final class RateLimiter extends PipelineStep
   private RateLimiter(Builder b, Config config) {
     this.config = config;
     this.listeners = new Listeners<>("rate limiter '" + b.name + "'");
-    this.maxWaitNanos = Gcra.saturatedNanos(config.maxWait);
+    this.maxWaitNanos = Durations.saturatedNanos(config.maxWait);
     this.engine =
         new Engine<>(
             b.name,
