@@ -2,10 +2,10 @@ package dev.bulwark.resilience.bulkhead;
 
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Durations;
+import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 
 /**
  * The part both bulkheads share: taking a permit from the gate within the maximum wait, refusing
@@ -57,12 +57,8 @@ final class Admission {
     try {
       inFlight = gate.acquire(maxWaitNanos);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      CancellationException cancelled =
-          new CancellationException(
-              "bulkhead '" + name + "' stopped waiting for a permit: the thread was interrupted");
-      cancelled.initCause(e);
-      throw cancelled;
+      throw Exceptions.interrupted(
+          "bulkhead '" + name + "' stopped waiting for a permit: the thread was interrupted", e);
     }
     if (inFlight < 0) {
       throw refuse(fullMessage());

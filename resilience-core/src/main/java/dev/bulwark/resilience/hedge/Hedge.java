@@ -249,11 +249,11 @@ public final class Hedge implements Policy, EventSource<HedgeEvent> {
       } catch (InterruptedException e) {
         decided = true;
         interruptRunning();
-        Thread.currentThread().interrupt();
-        throw new CancellationException(
+        throw Exceptions.interrupted(
             "hedge '"
                 + name
-                + "' was interrupted while it waited for its attempts; they were interrupted too");
+                + "' was interrupted while it waited for its attempts; they were interrupted too",
+            e);
       } finally {
         lock.unlock();
       }

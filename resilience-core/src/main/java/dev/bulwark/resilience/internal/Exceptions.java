@@ -1,6 +1,9 @@
 package dev.bulwark.resilience.internal;
 
-/** Rethrowing a call's failure unchanged across threads and generic boundaries. Internal. */
+/**
+ * Rethrowing a call's failure unchanged across threads and generic boundaries, and the one form of
+ * an interrupted wait. Internal.
+ */
 public final class Exceptions {
 
   private Exceptions() {}
@@ -14,6 +17,27 @@ public final class Exceptions {
   @SuppressWarnings("unchecked")
   public static <X extends Throwable> RuntimeException rethrow(Throwable failure) throws X {
     throw (X) failure;
+  }
+
+  /**
+   * Returns what a policy throws when the thread is interrupted while it waits for a permit or a
+   * result: a {@link java.util.concurrent.CancellationException} with the {@link
+   * InterruptedException} as its cause, having set the thread's interrupt status again. An
+   * interrupted wait is not a refusal (nobody said no; the caller gave up), so every policy that
+   * waits throws this one type, unchecked, from {@code call}.
+   *
+   * @param message what stopped waiting, e.g. {@code "bulkhead 'db' stopped waiting for a permit:
+   *     the thread was interrupted"}
+   * @param cause the interrupt
+   * @return the exception to throw
+   */
+  public static java.util.concurrent.CancellationException interrupted(
+      String message, InterruptedException cause) {
+    Thread.currentThread().interrupt();
+    java.util.concurrent.CancellationException cancelled =
+        new java.util.concurrent.CancellationException(message);
+    cancelled.initCause(cause);
+    return cancelled;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.bulwark.resilience.ratelimit;
 import dev.bulwark.resilience.TimeSource;
 import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
+import dev.bulwark.resilience.internal.Exceptions;
 import dev.bulwark.resilience.internal.Listeners;
 import dev.bulwark.resilience.internal.OutcomeCounter;
 import java.time.Duration;
@@ -121,7 +122,11 @@ final class Engine<K> {
     }
   }
 
-  /** Takes one permit for a call, within {@code maxWait}; refusals and interrupts are unchecked. */
+  /**
+   * Takes one permit for a call, within {@code maxWait}: a refusal throws {@link
+   * RateLimitedException}, an interrupted wait a {@link java.util.concurrent.CancellationException}
+   * (as every waiting policy's, see {@link Exceptions#interrupted}).
+   */
   void acquireForCall(K key, Duration maxWait, long maxWaitNanos) {
     if (maxWaitNanos == 0) {
       long result = store.acquire(key, limit, 1, 0L);
@@ -137,17 +142,13 @@ final class Engine<K> {
     try {
       acquire(key, 1, maxWait);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      counts.increment(RateLimitOutcome.REFUSED);
-      throw new RateLimitedException(
-          name,
-          1,
-          null,
+      throw Exceptions.interrupted(
           "rate limiter '"
               + name
-              + "' was interrupted while waiting for a permit"
+              + "' stopped waiting for a permit"
               + (keyed ? KEY_SCOPE : "")
-              + "; the call did not run");
+              + ": the thread was interrupted; the call did not run",
+          e);
     }
   }
 

@@ -239,8 +239,9 @@ public final class KeyedRateLimiter<K> implements EventSource<RateLimiterEvent> 
    * @param <X> the call's checked exception type
    * @return the call's result
    * @throws X the call's own failure, unwrapped
-   * @throws RateLimitedException if no permit is ready within the max wait, or if the thread is
-   *     interrupted while it waits (its interrupt status is then set again)
+   * @throws RateLimitedException if no permit is ready within the max wait
+   * @throws java.util.concurrent.CancellationException if the thread is interrupted while it waits
+   *     (its interrupt status is then set again and the call does not run)
    * @throws NullPointerException if {@code key} or {@code call} is null
    */
   public <T, X extends Exception> T call(K key, Call<T, X> call) throws X {

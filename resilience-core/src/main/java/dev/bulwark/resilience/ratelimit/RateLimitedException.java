@@ -15,8 +15,8 @@ import java.time.Duration;
  * rate limiter 'api' refused 1 permit; next permit in 12.5ms
  * }</pre>
  *
- * <p>The same type is thrown, with the thread's interrupt status set and no {@code retryAfter},
- * when a call through {@link RateLimiter#call} is interrupted while it waits for its permit.
+ * <p>A call through {@link RateLimiter#call} that is interrupted while it waits for its permit is
+ * not refused: it gets a {@link java.util.concurrent.CancellationException}, as from a bulkhead.
  */
 public final class RateLimitedException extends RejectedException {
 
@@ -28,14 +28,6 @@ public final class RateLimitedException extends RejectedException {
   private final boolean keyed;
 
   private final Duration maxWait;
-
-  /** A refusal with its message: the interrupted wait, which has no {@code retryAfter}. */
-  RateLimitedException(String policyName, int permits, Duration retryAfter, String message) {
-    super(policyName, retryAfter, message);
-    this.permits = permits;
-    this.keyed = false;
-    this.maxWait = null;
-  }
 
   /**
    * The refusal of permits that would be ready in {@code retryAfterNanos}, beyond {@code maxWait}:

@@ -191,8 +191,10 @@ public final class RateLimiter extends PipelineStep
    * Builder#maxWait(Duration) maxWait} (by default not at all).
    *
    * @throws RateLimitedException if no permit is ready within the max wait (at once, without
-   *     waiting), or if the thread is interrupted while it waits (its interrupt status is then set
-   *     again and the call does not run)
+   *     waiting)
+   * @throws java.util.concurrent.CancellationException if the thread is interrupted while it waits
+   *     (its interrupt status is then set again, its reservation given back, and the call does not
+   *     run)
    */
   @Override
   public <T, X extends Exception> T call(Call<T, X> call) throws X {

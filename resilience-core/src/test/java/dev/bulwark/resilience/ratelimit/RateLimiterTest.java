@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -296,7 +297,7 @@ class RateLimiterTest {
   }
 
   @Test
-  void interruptedCallThroughThePolicyIsRefusedWithTheInterruptStatusSet() {
+  void interruptedCallThroughThePolicyIsCancelledNotRefusedWithTheInterruptStatusSet() {
     RateLimiter limiter =
         RateLimiter.builder("api")
             .rate(10, ofSeconds(1))
@@ -304,22 +305,22 @@ class RateLimiterTest {
             .maxWait(ofSeconds(1))
             .timeSource(new InterruptingSleeps(time))
             .build();
+    limiter.callCounts().start();
     assertThat(limiter.tryAcquire()).isTrue();
     try {
       assertThatThrownBy(() -> limiter.call(() -> "ran"))
-          .isInstanceOfSatisfying(
-              RateLimitedException.class,
-              e -> {
-                assertThat(e.retryAfter()).isEmpty();
-                assertThat(e)
-                    .hasMessage(
-                        "rate limiter 'api' was interrupted while waiting for a permit; the call"
-                            + " did not run");
-              });
+          .isInstanceOf(CancellationException.class)
+          .hasCauseInstanceOf(InterruptedException.class)
+          .hasMessage(
+              "rate limiter 'api' stopped waiting for a permit: the thread was interrupted; the"
+                  + " call did not run");
       assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      assertThat(limiter.callCounts().count(RateLimitOutcome.REFUSED)).isZero();
     } finally {
       Thread.interrupted();
     }
+    // the reservation was given back: the permit after the first is the next one, as before
+    assertThat(limiter.decide(1).retryAfter()).isEqualTo(ofMillis(100));
   }
 
   @Test
