@@ -34,6 +34,16 @@ final class Gcra {
 
     /** Replaces the value if it still equals {@code expected} ({@code ABSENT}: creates it). */
     boolean compareAndSet(K key, long expected, long update, Gcra gcra);
+
+    /**
+     * Replaces the value if it still equals {@code expected}, as {@link #compareAndSet}, and
+     * returns the value it had: {@code expected} on success, else a value to retry with. A store
+     * whose cell has a hardware compare-and-exchange returns what that instruction saw, so a caller
+     * that loses a race retries without reading the contended cache line a second time.
+     */
+    default long compareAndExchange(K key, long expected, long update, Gcra gcra) {
+      return compareAndSet(key, expected, update, gcra) ? expected : get(key);
+    }
   }
 
   /** The value of a key that has no bucket: a full bucket. Never stored. */
@@ -144,18 +154,20 @@ final class Gcra {
     long cost = n * a;
     long maxWait = maxWaitNanos >= maxWaitCapNanos ? maxWaitUnits : maxWaitNanos * q;
     /*
-     * A caller that loses the compare-and-set retries with the clock reading it already has: a
-     * second read would cost about as much as the rest of the decision (benchmarks/README.md has
-     * the measurement), and the old reading is exact. The winner stored F' >= F, computed at its own
-     * reading; if that was later than ours, F' - now overstates the debt as of now, never
-     * understates it, so a caller admitted against F' would also have been admitted had it gone
-     * first, at its reading, and the value stored, max(F', now) + cost, is at least what that order
-     * would have stored. So the grants of any interleaving are those of some order of the callers
-     * by their readings: never more than the rate allows (RateLimiterPropertiesTest races a later
-     * caller in between to check it).
+     * A caller that loses the compare-and-exchange retries at once, with the value the exchange
+     * returned (no second read of the contended cache line; pausing before the retry, as the count
+     * window does, made the 2-thread benchmark slower, see benchmarks/README.md) and with the clock
+     * reading it already has: a second read would cost about as much as the rest of the decision,
+     * and the old reading is exact. Whoever won stored F' >= F, computed at its own reading; if
+     * that was later than ours, F' - now overstates the debt as of now, never understates it, so a
+     * caller admitted against F' would also have been admitted had it gone first, at its reading,
+     * and the value stored, max(F', now) + cost, is at least what that order would have stored. So
+     * the grants of any interleaving are those of some order of the callers by their readings:
+     * never more than the rate allows (RateLimiterPropertiesTest races a later caller in between to
+     * check it). A refund in between only lowers F; the retry then decides against that value.
      */
+    long stored = store.get(key);
     while (true) {
-      long stored = store.get(key);
       long d = debt(stored, now);
       long wait = d + cost - tolerance;
       if (wait > maxWait) {
@@ -168,9 +180,11 @@ final class Gcra {
       if (next == ABSENT) {
         next++; // one unit later: never store the marker, and err on the side of fewer permits
       }
-      if (store.compareAndSet(key, stored, next, this)) {
+      long witness = store.compareAndExchange(key, stored, next, this);
+      if (witness == stored) {
         return waitNanos;
       }
+      stored = witness;
     }
   }
 
