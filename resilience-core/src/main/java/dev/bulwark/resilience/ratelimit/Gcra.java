@@ -44,6 +44,9 @@ final class Gcra {
     default long compareAndExchange(K key, long expected, long update, Gcra gcra) {
       return compareAndSet(key, expected, update, gcra) ? expected : get(key);
     }
+
+    /** Reads the store's clock, in units of {@code gcra} (see {@link Gcra#units}). */
+    long nowUnits(Gcra gcra);
   }
 
   /** The value of a key that has no bucket: a full bucket. Never stored. */
@@ -145,29 +148,29 @@ final class Gcra {
    * Takes {@code n} permits from the key's bucket if they are ready within {@code maxWaitNanos},
    * reserving them if they are not ready yet.
    *
-   * @param now the store's clock in units (see {@link #units})
    * @return zero or more: the permits are taken, after waiting that many nanoseconds; less than
-   *     zero: refused, and {@code -result} nanoseconds from {@code now} are when they would be
-   *     ready (at least 1)
+   *     zero: refused, and {@code -result} nanoseconds from the decision's clock reading are when
+   *     they would be ready (at least 1)
    */
-  <K> long acquire(Cells<K> store, K key, int n, long now, long maxWaitNanos) {
+  <K> long acquire(Cells<K> store, K key, int n, long maxWaitNanos) {
     long cost = n * a;
     long maxWait = maxWaitNanos >= maxWaitCapNanos ? maxWaitUnits : maxWaitNanos * q;
     /*
-     * A caller that loses the compare-and-exchange retries at once, with the value the exchange
-     * returned (no second read of the contended cache line; pausing before the retry, as the count
-     * window does, made the 2-thread benchmark slower, see benchmarks/README.md) and with the clock
-     * reading it already has: a second read would cost about as much as the rest of the decision,
-     * and the old reading is exact. Whoever won stored F' >= F, computed at its own reading; if
-     * that was later than ours, F' - now overstates the debt as of now, never understates it, so a
-     * caller admitted against F' would also have been admitted had it gone first, at its reading,
-     * and the value stored, max(F', now) + cost, is at least what that order would have stored. So
-     * the grants of any interleaving are those of some order of the callers by their readings:
-     * never more than the rate allows (RateLimiterPropertiesTest races a later caller in between to
-     * check it). A refund in between only lowers F; the retry then decides against that value.
+     * Each attempt reads the bucket first and the clock second. The value is then unchanged from
+     * its read to the successful compare-and-exchange, and the clock was read in between, so the
+     * decision is exactly the one the bucket gives at the instant of that clock reading. Reading
+     * the clock first, or once for all attempts, is cheaper under contention but not exact: a
+     * value stored by a caller that read a later clock then counts as debt from an earlier "now",
+     * so the decision refuses permits the bucket held at every instant of the call and overstates
+     * the retry-after by the time between the two reads (RateLimiterLincheckTest found that
+     * interleaving; the regression test is
+     * RateLimiterTest.aDecisionIsNotJudgedAtAClockReadOlderThanTheBucket). A caller that loses the
+     * exchange takes the value it returned as its new reading of the bucket (no second read of the
+     * contended cache line) and reads the clock again.
      */
     long stored = store.get(key);
     while (true) {
+      long now = store.nowUnits(this);
       long d = debt(stored, now);
       long wait = d + cost - tolerance;
       if (wait > maxWait) {
@@ -185,6 +188,21 @@ final class Gcra {
         return waitNanos;
       }
       stored = witness;
+    }
+  }
+
+  /**
+   * Returns the permits a caller could take at once from the key's bucket: the bucket and the clock
+   * are read until the bucket is unchanged across the clock reading, so the answer is the bucket's
+   * at that instant.
+   */
+  <K> int available(Cells<K> store, K key) {
+    while (true) {
+      long stored = store.get(key);
+      long now = store.nowUnits(this);
+      if (store.get(key) == stored) {
+        return available(stored, now);
+      }
     }
   }
 

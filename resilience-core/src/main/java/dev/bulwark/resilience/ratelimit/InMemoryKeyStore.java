@@ -89,9 +89,7 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
 
   @Override
   public long acquire(K key, Limit limit, int permits, long maxWaitNanos) {
-    Gcra gcra = limit.gcra;
-    return gcra.acquire(
-        this, key, permits, gcra.units(time.nanoTime() - originNanos), maxWaitNanos);
+    return limit.gcra.acquire(this, key, permits, maxWaitNanos);
   }
 
   @Override
@@ -101,8 +99,12 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
 
   @Override
   public int availablePermits(K key, Limit limit) {
-    Gcra gcra = limit.gcra;
-    return gcra.available(get(key), gcra.units(time.nanoTime() - originNanos));
+    return limit.gcra.available(this, key);
+  }
+
+  @Override
+  public long nowUnits(Gcra gcra) {
+    return gcra.units(time.nanoTime() - originNanos);
   }
 
   @Override

@@ -20,9 +20,7 @@ final class LocalBucket implements RateLimiterStore<String>, Gcra.Cells<String> 
 
   @Override
   public long acquire(String key, Limit limit, int permits, long maxWaitNanos) {
-    Gcra gcra = limit.gcra;
-    return gcra.acquire(
-        this, key, permits, gcra.units(time.nanoTime() - originNanos), maxWaitNanos);
+    return limit.gcra.acquire(this, key, permits, maxWaitNanos);
   }
 
   @Override
@@ -32,8 +30,12 @@ final class LocalBucket implements RateLimiterStore<String>, Gcra.Cells<String> 
 
   @Override
   public int availablePermits(String key, Limit limit) {
-    Gcra gcra = limit.gcra;
-    return gcra.available(state.get(), gcra.units(time.nanoTime() - originNanos));
+    return limit.gcra.available(this, key);
+  }
+
+  @Override
+  public long nowUnits(Gcra gcra) {
+    return gcra.units(time.nanoTime() - originNanos);
   }
 
   @Override

@@ -125,9 +125,8 @@ class RateLimiterPropertiesTest {
   }
 
   /**
-   * A store whose next compare-and-set first lets another caller in: the caller whose update was
-   * computed then loses the race and retries with the clock reading it already took, which is older
-   * than the winner's.
+   * A store whose next compare-and-set first lets another caller in, later on the clock: the caller
+   * whose update was computed then loses the race and retries.
    */
   static final class RacingStore implements RateLimiterStore<String>, Gcra.Cells<String> {
     private final AtomicLong value = new AtomicLong(Gcra.ABSENT);
@@ -142,8 +141,7 @@ class RateLimiterPropertiesTest {
 
     @Override
     public long acquire(String key, Limit limit, int permits, long maxWaitNanos) {
-      Gcra gcra = limit.gcra;
-      return gcra.acquire(this, key, permits, gcra.units(time.nanoTime() - origin), maxWaitNanos);
+      return limit.gcra.acquire(this, key, permits, maxWaitNanos);
     }
 
     @Override
@@ -153,7 +151,12 @@ class RateLimiterPropertiesTest {
 
     @Override
     public int availablePermits(String key, Limit limit) {
-      return limit.gcra.available(value.get(), limit.gcra.units(time.nanoTime() - origin));
+      return limit.gcra.available(this, key);
+    }
+
+    @Override
+    public long nowUnits(Gcra gcra) {
+      return gcra.units(time.nanoTime() - origin);
     }
 
     @Override
@@ -173,11 +176,9 @@ class RateLimiterPropertiesTest {
   }
 
   /**
-   * A caller that loses its compare-and-set retries with the clock reading it took before, not a
-   * new one (a second read would cost as much again). That reading is older than the winner's, so
-   * the caller sees more debt than there is now, never less: its decision is the one it would have
-   * made at its reading had it gone first. Here the winner always reads the clock later, and every
-   * grant is placed at its caller's reading: the grants must still fit the rate in every window.
+   * A caller that loses its compare-and-set to a later caller retries, reading the bucket and then
+   * the clock again: every grant, the racer's and the retried one's, is placed at the clock reading
+   * it was decided at, and the grants must still fit the rate in every window.
    */
   @Property
   void aCallerThatLosesARaceToALaterCallerRetriesWithinTheRate(
@@ -198,7 +199,6 @@ class RateLimiterPropertiesTest {
       int n = Math.min(arrival.permits(), shape.burst());
       long interval = shape.interval(n);
       time.advance(Duration.ofNanos(interval * arrival.gapPermille() / 1_000));
-      long reading = time.nanoTime();
       if (arrival.waitPermille() != 0 || arrival.gapPermille() % 2 == 0) {
         int racerPermits = 1 + arrival.gapPermille() % shape.burst();
         long racerDelay = interval * (arrival.waitPermille() % 1_000) / 1_000;
@@ -211,7 +211,8 @@ class RateLimiterPropertiesTest {
             };
       }
       if (limiter.tryAcquire(n)) {
-        grants.add(new long[] {reading - start, n});
+        // granted at the reading of its last attempt: the racer's time if it raced, else its own
+        grants.add(new long[] {time.nanoTime() - start, n});
       }
       store.beforeNextCompareAndSet = null; // a refusal makes no compare-and-set
     }
