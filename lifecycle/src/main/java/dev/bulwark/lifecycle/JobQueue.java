@@ -56,14 +56,14 @@ import java.util.function.Consumer;
 public final class JobQueue<J> implements EventSource<JobQueueEvent> {
 
   /**
-   * The configuration of a job queue, as built.
+   * The configuration of a job queue, as built: its settings only, as the policies' {@code Config}
+   * records; the name is {@link JobQueue#name()}, and the time source is not part of it.
    *
-   * @param name the queue's name
    * @param capacity how many jobs may wait
    * @param concurrency how many jobs run at once (the number of runners)
    * @param policy the policy around every job that is submitted without its own
    */
-  public record Config(String name, int capacity, int concurrency, Optional<Policy> policy) {
+  public record Config(int capacity, int concurrency, Optional<Policy> policy) {
 
     /**
      * Checks the fields.
@@ -71,7 +71,6 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @throws NullPointerException if a field is null
      */
     public Config {
-      Checks.notNull(name, "name");
       Checks.notNull(policy, "policy");
     }
   }
@@ -82,15 +81,17 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   /** Default number of runners. */
   public static final int DEFAULT_CONCURRENCY = 4;
 
+  private final String name;
   private final Config config;
   private final JobRunners<J> runners;
   private final TimeSource time;
 
   private JobQueue(Builder<J> b) {
-    this.config = new Config(b.name, b.capacity, b.concurrency, Optional.ofNullable(b.policy));
+    this.name = b.name;
+    this.config = new Config(b.capacity, b.concurrency, Optional.ofNullable(b.policy));
     this.time = b.time;
     this.runners =
-        new JobRunners<>(config, b.handler, b.time, b.threadFactory, b.sink, b.propagator);
+        new JobRunners<>(b.name, config, b.handler, b.time, b.threadFactory, b.sink, b.propagator);
   }
 
   /**
@@ -111,7 +112,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @return the name
    */
   public String name() {
-    return config.name();
+    return name;
   }
 
   /**

@@ -27,6 +27,7 @@ import java.util.function.Consumer;
  */
 final class JobRunners<J> implements QueueRunners {
 
+  private final String name;
   private final Config config;
   private final JobHandler<? super J> handler;
   private final TimeSource time;
@@ -53,23 +54,25 @@ final class JobRunners<J> implements QueueRunners {
   private long averageNanos = -1;
 
   JobRunners(
+      String name,
       Config config,
       JobHandler<? super J> handler,
       TimeSource time,
       ThreadFactory threadFactory,
       Consumer<? super List<UnfinishedJob<J>>> sink,
       ContextPropagator propagator) {
+    this.name = name;
     this.config = config;
     this.handler = handler;
     this.time = time;
     this.threadFactory = threadFactory != null ? threadFactory : Thread.ofVirtual().factory();
-    this.sink = new UnfinishedSink<>(config.name(), sink);
+    this.sink = new UnfinishedSink<>(name, sink);
     this.propagator = propagator;
-    this.listeners = new Listeners<>("job queue '" + config.name() + "'");
+    this.listeners = new Listeners<>("job queue '" + name + "'");
   }
 
   String name() {
-    return config.name();
+    return name;
   }
 
   Listeners<JobQueueEvent> listeners() {

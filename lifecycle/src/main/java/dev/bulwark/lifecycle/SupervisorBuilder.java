@@ -14,10 +14,10 @@ import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.SequencedMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
@@ -221,8 +221,7 @@ public final class SupervisorBuilder {
       Checks.notNull(threadFactory, "threadFactory");
     }
     Checks.notNull(time, "timeSource");
-    Set<String> names = new HashSet<>();
-    List<ComponentConfig> configs = new ArrayList<>();
+    SequencedMap<String, ComponentConfig> configs = new LinkedHashMap<>();
     Duration needed = drainDelay;
     for (ComponentSpec e : specs) {
       ComponentSettings s;
@@ -253,7 +252,7 @@ public final class SupervisorBuilder {
         }
       }
       Checks.require(
-          names.add(e.name()),
+          !configs.containsKey(e.name()),
           "component names must be unique, but '" + e.name() + "' is used twice");
       Checks.positive(s.startTimeout, "startTimeout" + what);
       Checks.nonNegative(s.grace, "grace" + what);
@@ -269,9 +268,10 @@ public final class SupervisorBuilder {
         }
       }
       needed = needed.plus(s.grace);
-      configs.add(
+      configs.put(
+          e.name(),
           new ComponentConfig(
-              e.name(), kind, s.startTimeout, s.grace, s.interruptTimeout, restart, stallLimit));
+              kind, s.startTimeout, s.grace, s.interruptTimeout, restart, stallLimit));
     }
     if (shutdownBudget.compareTo(needed) < 0) {
       throw new IllegalArgumentException(
@@ -296,12 +296,13 @@ public final class SupervisorBuilder {
       }
       throw e;
     }
-    Config config = new Config(name, shutdownBudget, drainDelay, strategy, shutdownHook, configs);
+    Config config = new Config(shutdownBudget, drainDelay, strategy, shutdownHook, configs);
     List<SupervisorRuntime.ComponentMaker> makers = new ArrayList<>(specs.size());
-    for (int i = 0; i < specs.size(); i++) {
-      makers.add(maker(specs.get(i), configs.get(i)));
+    for (ComponentSpec spec : specs) {
+      makers.add(maker(spec, config.components().get(spec.name())));
     }
     return new Supervisor(
+        name,
         config,
         new SupervisorRuntime(
             name,
@@ -319,12 +320,13 @@ public final class SupervisorBuilder {
     return switch (spec) {
       case ComponentSpec.WorkerSpec w -> {
         Restarts plan = restarts(cc.restart());
-        yield (host, siblings) -> new WorkerComponent(cc, host, w.worker(), plan, siblings);
+        yield (host, siblings) ->
+            new WorkerComponent(w.name(), cc, host, w.worker(), plan, siblings);
       }
       case ComponentSpec.ResourceSpec r ->
-          (host, siblings) -> new ResourceComponent(cc, host, r.resource());
+          (host, siblings) -> new ResourceComponent(r.name(), cc, host, r.resource());
       case ComponentSpec.QueueSpec q ->
-          (host, siblings) -> new JobQueueComponent(cc, host, q.queue().runners());
+          (host, siblings) -> new JobQueueComponent(q.name(), cc, host, q.queue().runners());
     };
   }
 
