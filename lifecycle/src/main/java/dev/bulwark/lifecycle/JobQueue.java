@@ -1,6 +1,8 @@
 package dev.bulwark.lifecycle;
 
 import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.JobRefusals;
+import dev.bulwark.lifecycle.internal.JobRunners;
 import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.EventSource;
@@ -81,6 +83,19 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   /** Default number of runners. */
   public static final int DEFAULT_CONCURRENCY = 4;
 
+  private static final JobRefusals REFUSALS =
+      new JobRefusals() {
+        @Override
+        public RuntimeException closed(String queue) {
+          return new JobQueueClosedException(queue);
+        }
+
+        @Override
+        public RuntimeException full(String queue, int capacity, Duration retryAfter) {
+          return new JobQueueFullException(queue, capacity, retryAfter);
+        }
+      };
+
   private final String name;
   private final Config config;
   private final JobRunners<J> runners;
@@ -91,7 +106,8 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     this.config = new Config(b.capacity, b.concurrency, Optional.ofNullable(b.policy));
     this.time = b.time;
     this.runners =
-        new JobRunners<>(b.name, config, b.handler, b.time, b.threadFactory, b.sink, b.propagator);
+        new JobRunners<>(
+            b.name, config, b.handler, b.time, b.threadFactory, b.sink, b.propagator, REFUSALS);
   }
 
   /**
@@ -153,7 +169,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @throws NullPointerException if {@code job} is null
    */
   public JobHandle<J> submit(J job, Policy policy) {
-    return runners.submit(Checks.notNull(job, "job"), policy);
+    return new JobHandle<>(runners.submit(Checks.notNull(job, "job"), policy));
   }
 
   /**
