@@ -244,7 +244,8 @@ public final class SupervisorBuilder {
           cc = config(ComponentConfig.Kind.WORKER, s, restart, stallLimit);
           Restarts plan = restarts(restart);
           makers.add(
-              (host, siblings) -> new WorkerComponent(w.name(), cc, host, w.worker(), plan, siblings));
+              (host, siblings) ->
+                  new WorkerComponent(w.name(), cc, host, w.worker(), plan, siblings));
         }
         case ComponentSpec.ResourceSpec r -> {
           checkTarget(r.name(), r.resource());

@@ -24,9 +24,9 @@ import java.util.function.Consumer;
  * What a {@code JobQueue} does, behind its facade: the queue and the running jobs under one lock,
  * the runner threads, and the steps of a stop (close the intake, await the runners, interrupt them,
  * hand back what did not finish), driven by the one stop protocol either by the queue's own {@code
- * stop(grace, interruptTimeout)} or, through {@link QueueRunners}, by its supervisor's component.
- * A job's state is a {@link QueuedJob}, which only this package changes; the public {@link
- * JobHandle} reads it. The refusals are made by the {@link JobRefusals} the queue passes in.
+ * stop(grace, interruptTimeout)} or, through {@link QueueRunners}, by its supervisor's component. A
+ * job's state is a {@link QueuedJob}, which only this package changes; the public {@link JobHandle}
+ * reads it. The refusals are made by the {@link JobRefusals} the queue passes in.
  *
  * @param <J> the job type
  */
