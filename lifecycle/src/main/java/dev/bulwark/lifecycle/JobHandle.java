@@ -1,14 +1,9 @@
 package dev.bulwark.lifecycle;
 
-import dev.bulwark.resilience.ContextPropagator;
-import dev.bulwark.resilience.Policy;
-import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.lifecycle.internal.QueuedJob;
 import dev.bulwark.resilience.internal.Checks;
-import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The handle of one job submitted to a {@link JobQueue}: its id, its status, its failure, and a way
@@ -41,33 +36,11 @@ public final class JobHandle<J> {
     }
   }
 
-  private final JobRunners<J> queue;
-  private final long id;
-  private final J job;
-  final Policy policy;
-  final long submittedAt;
-  final ContextPropagator.Snapshot context;
-  Thread runner; // the runner that took the job; guarded by the queue's lock
-  private final TimeSource time;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition done = lock.newCondition();
-  private volatile Status status = Status.QUEUED;
-  private volatile Throwable failure;
+  private final QueuedJob<J> state;
 
-  JobHandle(
-      JobRunners<J> queue,
-      long id,
-      J job,
-      Policy policy,
-      TimeSource time,
-      ContextPropagator.Snapshot context) {
-    this.context = context;
-    this.queue = queue;
-    this.id = id;
-    this.job = job;
-    this.policy = policy;
-    this.time = time;
-    this.submittedAt = time.nanoTime();
+  /** The handle of a queued job, whose state the queue's runners change. */
+  JobHandle(QueuedJob<J> state) {
+    this.state = state;
   }
 
   /**
@@ -76,7 +49,7 @@ public final class JobHandle<J> {
    * @return the id
    */
   public long id() {
-    return id;
+    return state.id();
   }
 
   /**
@@ -85,7 +58,7 @@ public final class JobHandle<J> {
    * @return the job
    */
   public J job() {
-    return job;
+    return state.job();
   }
 
   /**
@@ -94,7 +67,7 @@ public final class JobHandle<J> {
    * @return the status
    */
   public Status status() {
-    return status;
+    return state.status();
   }
 
   /**
@@ -104,7 +77,7 @@ public final class JobHandle<J> {
    * @return the failure, or empty
    */
   public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
+    return state.failure();
   }
 
   /**
@@ -116,17 +89,7 @@ public final class JobHandle<J> {
    * @throws NullPointerException if {@code timeout} is null
    */
   public Status await(Duration timeout) throws InterruptedException {
-    Checks.notNull(timeout, "timeout");
-    long nanos = Durations.saturatedNanos(timeout);
-    lock.lock();
-    try {
-      while (!status.isDone() && nanos > 0) {
-        nanos = time.awaitNanos(lock, done, nanos);
-      }
-      return status;
-    } finally {
-      lock.unlock();
-    }
+    return state.await(Checks.notNull(timeout, "timeout"));
   }
 
   /**
@@ -135,45 +98,11 @@ public final class JobHandle<J> {
    * @return true if the job was queued and is now {@link Status#CANCELLED}
    */
   public boolean cancel() {
-    return queue.cancel(this);
-  }
-
-  /**
-   * Runs the job with {@code handler}, under its policy and in its submitter's context; returns
-   * what it threw, or null. The runner calls it.
-   */
-  Throwable runWith(JobHandler<? super J> handler) {
-    try {
-      ContextPropagator.Scope scope = context.restore();
-      try {
-        if (policy == null) {
-          handler.handle(job);
-        } else {
-          policy.run(() -> handler.handle(job));
-        }
-      } finally {
-        scope.close();
-      }
-      return null;
-    } catch (Throwable t) {
-      return t;
-    }
-  }
-
-  /** Moves to a new status; the queue calls it under its own lock. */
-  void moveTo(Status to, Throwable cause) {
-    lock.lock();
-    try {
-      failure = cause;
-      status = to;
-      done.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    return state.cancel();
   }
 
   @Override
   public String toString() {
-    return "JobHandle[" + queue.name() + "#" + id + ", " + status + "]";
+    return "JobHandle[" + state.queueName() + "#" + state.id() + ", " + state.status() + "]";
   }
 }

@@ -1,6 +1,8 @@
 package dev.bulwark.lifecycle;
 
 import dev.bulwark.lifecycle.internal.Budget;
+import dev.bulwark.lifecycle.internal.JobRefusals;
+import dev.bulwark.lifecycle.internal.JobRunners;
 import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.EventSource;
@@ -56,14 +58,14 @@ import java.util.function.Consumer;
 public final class JobQueue<J> implements EventSource<JobQueueEvent> {
 
   /**
-   * The configuration of a job queue, as built.
+   * The configuration of a job queue, as built: its settings only, as the policies' {@code Config}
+   * records; the name is {@link JobQueue#name()}, and the time source is not part of it.
    *
-   * @param name the queue's name
    * @param capacity how many jobs may wait
    * @param concurrency how many jobs run at once (the number of runners)
    * @param policy the policy around every job that is submitted without its own
    */
-  public record Config(String name, int capacity, int concurrency, Optional<Policy> policy) {
+  public record Config(int capacity, int concurrency, Optional<Policy> policy) {
 
     /**
      * Checks the fields.
@@ -71,7 +73,6 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
      * @throws NullPointerException if a field is null
      */
     public Config {
-      Checks.notNull(name, "name");
       Checks.notNull(policy, "policy");
     }
   }
@@ -82,15 +83,31 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   /** Default number of runners. */
   public static final int DEFAULT_CONCURRENCY = 4;
 
+  private static final JobRefusals REFUSALS =
+      new JobRefusals() {
+        @Override
+        public RuntimeException closed(String queue) {
+          return new JobQueueClosedException(queue);
+        }
+
+        @Override
+        public RuntimeException full(String queue, int capacity, Duration retryAfter) {
+          return new JobQueueFullException(queue, capacity, retryAfter);
+        }
+      };
+
+  private final String name;
   private final Config config;
   private final JobRunners<J> runners;
   private final TimeSource time;
 
   private JobQueue(Builder<J> b) {
-    this.config = new Config(b.name, b.capacity, b.concurrency, Optional.ofNullable(b.policy));
+    this.name = b.name;
+    this.config = new Config(b.capacity, b.concurrency, Optional.ofNullable(b.policy));
     this.time = b.time;
     this.runners =
-        new JobRunners<>(config, b.handler, b.time, b.threadFactory, b.sink, b.propagator);
+        new JobRunners<>(
+            b.name, config, b.handler, b.time, b.threadFactory, b.sink, b.propagator, REFUSALS);
   }
 
   /**
@@ -111,7 +128,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @return the name
    */
   public String name() {
-    return config.name();
+    return name;
   }
 
   /**
@@ -152,7 +169,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
    * @throws NullPointerException if {@code job} is null
    */
   public JobHandle<J> submit(J job, Policy policy) {
-    return runners.submit(Checks.notNull(job, "job"), policy);
+    return new JobHandle<>(runners.submit(Checks.notNull(job, "job"), policy));
   }
 
   /**

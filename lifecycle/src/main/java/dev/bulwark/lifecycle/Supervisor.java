@@ -5,8 +5,10 @@ import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Subscription;
 import dev.bulwark.resilience.internal.Checks;
 import java.time.Duration;
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.SequencedMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
@@ -90,9 +92,9 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   }
 
   /**
-   * The configuration of one component.
+   * The configuration of one component: its settings only; its name is its key in {@link
+   * Config#components()}.
    *
-   * @param name the component's name, unique within the supervisor
    * @param kind what it is
    * @param startTimeout how long its start may take
    * @param grace how long it has to stop after the stop signal
@@ -101,7 +103,6 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * @param stallLimit the heartbeat age after which it is unhealthy (workers only)
    */
   public record ComponentConfig(
-      String name,
       Kind kind,
       Duration startTimeout,
       Duration grace,
@@ -125,7 +126,6 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
      * @throws NullPointerException if a field is null
      */
     public ComponentConfig {
-      Checks.notNull(name, "name");
       Checks.notNull(kind, "kind");
       Checks.notNull(startTimeout, "startTimeout");
       Checks.notNull(grace, "grace");
@@ -136,34 +136,36 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   }
 
   /**
-   * The configuration of a supervisor, as built.
+   * The configuration of a supervisor, as built: its settings only, as the policies' {@code Config}
+   * records; the name is {@link Supervisor#name()}, and the time source is not part of it.
    *
-   * @param name the supervisor's name
    * @param shutdownBudget the total time a stop may take, drain delay included
    * @param drainDelay the wait between readiness turning false and the first stop signal
    * @param strategy how restarts affect other workers
    * @param shutdownHook whether {@link #start()} registers a JVM shutdown hook
-   * @param components the components, in start order
+   * @param components each component's configuration by its name, in start order
    */
   public record Config(
-      String name,
       Duration shutdownBudget,
       Duration drainDelay,
       Strategy strategy,
       boolean shutdownHook,
-      List<ComponentConfig> components) {
+      SequencedMap<String, ComponentConfig> components) {
 
     /**
      * Checks and copies the fields.
      *
-     * @throws NullPointerException if a field is null
+     * @throws NullPointerException if a field, a component's name or its configuration is null
      */
     public Config {
-      Checks.notNull(name, "name");
       Checks.notNull(shutdownBudget, "shutdownBudget");
       Checks.notNull(drainDelay, "drainDelay");
       Checks.notNull(strategy, "strategy");
-      components = List.copyOf(components);
+      Checks.notNull(components, "components");
+      SequencedMap<String, ComponentConfig> copy = new LinkedHashMap<>();
+      components.forEach(
+          (name, c) -> copy.put(Checks.notNull(name, "component name"), Checks.notNull(c, name)));
+      components = Collections.unmodifiableSequencedMap(copy);
     }
   }
 
@@ -179,10 +181,12 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
   /** Default total budget of a stop: below Kubernetes' default grace period of 30 s. */
   public static final Duration DEFAULT_SHUTDOWN_BUDGET = Duration.ofSeconds(25);
 
+  private final String name;
   private final Config config;
   private final SupervisorRuntime runtime;
 
-  Supervisor(Config config, SupervisorRuntime runtime) {
+  Supervisor(String name, Config config, SupervisorRuntime runtime) {
+    this.name = name;
     this.config = config;
     this.runtime = runtime;
   }
@@ -204,7 +208,7 @@ public final class Supervisor implements EventSource<SupervisorEvent> {
    * @return the name
    */
   public String name() {
-    return config.name();
+    return name;
   }
 
   /**

@@ -14,10 +14,11 @@ import dev.bulwark.resilience.internal.Checks;
 import dev.bulwark.resilience.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.SequencedMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
@@ -221,57 +222,50 @@ public final class SupervisorBuilder {
       Checks.notNull(threadFactory, "threadFactory");
     }
     Checks.notNull(time, "timeSource");
-    Set<String> names = new HashSet<>();
-    List<ComponentConfig> configs = new ArrayList<>();
+    SequencedMap<String, ComponentConfig> configs = new LinkedHashMap<>();
+    List<SupervisorRuntime.ComponentMaker> makers = new ArrayList<>(specs.size());
+    List<JobQueue<?>> queues = new ArrayList<>();
     Duration needed = drainDelay;
-    for (ComponentSpec e : specs) {
-      ComponentSettings s;
-      ComponentConfig.Kind kind;
-      String what = " of component '" + e.name() + "'";
-      switch (e) {
+    // The one place where the kind of a component decides its settings and what it becomes.
+    for (ComponentSpec spec : specs) {
+      String what = " of component '" + spec.name() + "'";
+      ComponentConfig cc;
+      switch (spec) {
         case ComponentSpec.WorkerSpec w -> {
           checkTarget(w.name(), w.worker());
-          Checks.notNull(w.settings(), "settings" + what);
-          WorkerSettings ws = new WorkerSettings();
-          w.settings().accept(ws);
-          s = ws;
-          kind = ComponentConfig.Kind.WORKER;
+          WorkerSettings s = settle(w.settings(), new WorkerSettings(), what);
+          checkCommon(configs, w.name(), s, what);
+          RestartPolicy restart =
+              s.restartSet ? Checks.notNull(s.restart, "restart" + what) : RestartPolicy.never();
+          Optional<Duration> stallLimit =
+              s.stallLimitSet
+                  ? Optional.of(Checks.positive(s.stallLimit, "stallLimit" + what))
+                  : Optional.empty();
+          cc = config(ComponentConfig.Kind.WORKER, s, restart, stallLimit);
+          Restarts plan = restarts(restart);
+          makers.add(
+              (host, siblings) ->
+                  new WorkerComponent(w.name(), cc, host, w.worker(), plan, siblings));
         }
         case ComponentSpec.ResourceSpec r -> {
           checkTarget(r.name(), r.resource());
-          Checks.notNull(r.settings(), "settings" + what);
-          s = new ComponentSettings();
-          r.settings().accept(s);
-          kind = ComponentConfig.Kind.RESOURCE;
+          ComponentSettings s = settle(r.settings(), new ComponentSettings(), what);
+          checkCommon(configs, r.name(), s, what);
+          cc = config(ComponentConfig.Kind.RESOURCE, s, RestartPolicy.never(), Optional.empty());
+          makers.add((host, siblings) -> new ResourceComponent(r.name(), cc, host, r.resource()));
         }
         case ComponentSpec.QueueSpec q -> {
           Checks.notNull(q.queue(), "queue");
-          Checks.notNull(q.settings(), "settings" + what);
-          s = new ComponentSettings();
-          q.settings().accept(s);
-          kind = ComponentConfig.Kind.JOB_QUEUE;
+          ComponentSettings s = settle(q.settings(), new ComponentSettings(), what);
+          checkCommon(configs, q.name(), s, what);
+          cc = config(ComponentConfig.Kind.JOB_QUEUE, s, RestartPolicy.never(), Optional.empty());
+          makers.add(
+              (host, siblings) -> new JobQueueComponent(q.name(), cc, host, q.queue().runners()));
+          queues.add(q.queue());
         }
       }
-      Checks.require(
-          names.add(e.name()),
-          "component names must be unique, but '" + e.name() + "' is used twice");
-      Checks.positive(s.startTimeout, "startTimeout" + what);
-      Checks.nonNegative(s.grace, "grace" + what);
-      Checks.nonNegative(s.interruptTimeout, "interruptTimeout" + what);
-      RestartPolicy restart = RestartPolicy.never();
-      Optional<Duration> stallLimit = Optional.empty();
-      if (s instanceof WorkerSettings ws) {
-        if (ws.restartSet) {
-          restart = Checks.notNull(ws.restart, "restart" + what);
-        }
-        if (ws.stallLimitSet) {
-          stallLimit = Optional.of(Checks.positive(ws.stallLimit, "stallLimit" + what));
-        }
-      }
-      needed = needed.plus(s.grace);
-      configs.add(
-          new ComponentConfig(
-              e.name(), kind, s.startTimeout, s.grace, s.interruptTimeout, restart, stallLimit));
+      configs.put(spec.name(), cc);
+      needed = needed.plus(cc.grace());
     }
     if (shutdownBudget.compareTo(needed) < 0) {
       throw new IllegalArgumentException(
@@ -283,11 +277,9 @@ public final class SupervisorBuilder {
     }
     List<JobQueue<?>> attached = new ArrayList<>();
     try {
-      for (ComponentSpec e : specs) {
-        if (e instanceof ComponentSpec.QueueSpec q) {
-          q.queue().runners().attach(name);
-          attached.add(q.queue());
-        }
+      for (JobQueue<?> q : queues) {
+        q.runners().attach(name);
+        attached.add(q);
       }
     } catch (RuntimeException e) {
       // a refused build must not leave the queues before the refused one owned by nobody
@@ -296,13 +288,9 @@ public final class SupervisorBuilder {
       }
       throw e;
     }
-    Config config = new Config(name, shutdownBudget, drainDelay, strategy, shutdownHook, configs);
-    List<SupervisorRuntime.ComponentMaker> makers = new ArrayList<>(specs.size());
-    for (int i = 0; i < specs.size(); i++) {
-      makers.add(maker(specs.get(i), configs.get(i)));
-    }
     return new Supervisor(
-        config,
+        name,
+        new Config(shutdownBudget, drainDelay, strategy, shutdownHook, configs),
         new SupervisorRuntime(
             name,
             time,
@@ -314,18 +302,32 @@ public final class SupervisorBuilder {
             makers));
   }
 
-  /** The one place where the kind of a component decides which component it becomes. */
-  private static SupervisorRuntime.ComponentMaker maker(ComponentSpec spec, ComponentConfig cc) {
-    return switch (spec) {
-      case ComponentSpec.WorkerSpec w -> {
-        Restarts plan = restarts(cc.restart());
-        yield (host, siblings) -> new WorkerComponent(cc, host, w.worker(), plan, siblings);
-      }
-      case ComponentSpec.ResourceSpec r ->
-          (host, siblings) -> new ResourceComponent(cc, host, r.resource());
-      case ComponentSpec.QueueSpec q ->
-          (host, siblings) -> new JobQueueComponent(cc, host, q.queue().runners());
-    };
+  /** Gives the user's lambda its settings to fill in. */
+  private static <S extends ComponentSettings> S settle(
+      Consumer<? super S> settings, S s, String what) {
+    Checks.notNull(settings, "settings" + what);
+    settings.accept(s);
+    return s;
+  }
+
+  /** Checks what every component has: a name of its own and its three durations. */
+  private static void checkCommon(
+      Map<String, ComponentConfig> configs, String name, ComponentSettings s, String what) {
+    Checks.require(
+        !configs.containsKey(name),
+        "component names must be unique, but '" + name + "' is used twice");
+    Checks.positive(s.startTimeout, "startTimeout" + what);
+    Checks.nonNegative(s.grace, "grace" + what);
+    Checks.nonNegative(s.interruptTimeout, "interruptTimeout" + what);
+  }
+
+  private static ComponentConfig config(
+      ComponentConfig.Kind kind,
+      ComponentSettings s,
+      RestartPolicy restart,
+      Optional<Duration> stallLimit) {
+    return new ComponentConfig(
+        kind, s.startTimeout, s.grace, s.interruptTimeout, restart, stallLimit);
   }
 
   /** A worker's restart bookkeeping, or null for a policy that never restarts. */

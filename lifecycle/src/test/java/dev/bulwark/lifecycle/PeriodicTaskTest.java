@@ -31,7 +31,7 @@ class PeriodicTaskTest {
   @AfterEach
   void stopAndCheckThreads() throws InterruptedException {
     if (supervisor != null) {
-      SupervisorTest.stopInVirtualTime(time, supervisor);
+      SupervisorFixture.stopInVirtualTime(time, supervisor);
     }
     threads.assertNoThreadLeftBehind();
   }

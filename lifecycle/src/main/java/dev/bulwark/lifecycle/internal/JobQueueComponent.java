@@ -14,12 +14,14 @@ public final class JobQueueComponent extends Component {
   /**
    * Creates the component of a job queue.
    *
+   * @param name its name (the queue's)
    * @param config its settings
    * @param host the supervisor as the component sees it
    * @param queue the queue's runners
    */
-  public JobQueueComponent(ComponentConfig config, ComponentHost host, QueueRunners queue) {
-    super(config.name(), config, host);
+  public JobQueueComponent(
+      String name, ComponentConfig config, ComponentHost host, QueueRunners queue) {
+    super(name, config, host);
     this.queue = queue;
   }
 

@@ -38,12 +38,14 @@ public final class ResourceComponent extends Component {
   /**
    * Creates the component of a managed resource.
    *
+   * @param name its name
    * @param config its settings
    * @param host the supervisor as the component sees it
    * @param resource the resource
    */
-  public ResourceComponent(ComponentConfig config, ComponentHost host, ManagedResource resource) {
-    super(config.name(), config, host);
+  public ResourceComponent(
+      String name, ComponentConfig config, ComponentHost host, ManagedResource resource) {
+    super(name, config, host);
     this.resource = resource;
   }
 

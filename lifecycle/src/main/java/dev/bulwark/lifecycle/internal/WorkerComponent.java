@@ -47,12 +47,13 @@ public final class WorkerComponent extends Component {
    * null under one-for-one.
    */
   public WorkerComponent(
+      String name,
       ComponentConfig config,
       ComponentHost host,
       Worker worker,
       Restarts restartPlan,
       ComponentHost.Siblings siblings) {
-    super(config.name(), config, host);
+    super(name, config, host);
     this.worker = worker;
     this.restartPlan = restartPlan;
     this.siblings = siblings;

@@ -1,7 +1,10 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
+import dev.bulwark.lifecycle.JobHandle;
+import dev.bulwark.lifecycle.JobHandler;
 import dev.bulwark.lifecycle.JobQueue.Config;
-import dev.bulwark.lifecycle.internal.QueueRunners;
+import dev.bulwark.lifecycle.JobQueueEvent;
+import dev.bulwark.lifecycle.UnfinishedJob;
 import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.Policy;
 import dev.bulwark.resilience.TimeSource;
@@ -17,22 +20,26 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
-/*
- * What a JobQueue does, behind its facade: the queue and the running jobs under one lock, the
- * runner threads, and the steps of a stop (close the intake, await the runners, interrupt them,
- * hand back what did not finish), driven by the one stop protocol either by the queue's own
- * stop(grace, interruptTimeout) or, through QueueRunners, by its supervisor's component. It stays
- * in the API package, not in internal, because it makes and updates the JobHandles, whose
- * constructor and state changes are package-private.
+/**
+ * What a {@code JobQueue} does, behind its facade: the queue and the running jobs under one lock,
+ * the runner threads, and the steps of a stop (close the intake, await the runners, interrupt them,
+ * hand back what did not finish), driven by the one stop protocol either by the queue's own {@code
+ * stop(grace, interruptTimeout)} or, through {@link QueueRunners}, by its supervisor's component. A
+ * job's state is a {@link QueuedJob}, which only this package changes; the public {@link JobHandle}
+ * reads it. The refusals are made by the {@link JobRefusals} the queue passes in.
+ *
+ * @param <J> the job type
  */
-final class JobRunners<J> implements QueueRunners {
+public final class JobRunners<J> implements QueueRunners {
 
+  private final String name;
   private final Config config;
   private final JobHandler<? super J> handler;
   private final TimeSource time;
   private final ThreadFactory threadFactory;
   private final UnfinishedSink<J> sink;
   private final ContextPropagator propagator;
+  private final JobRefusals refusals;
   private final Listeners<JobQueueEvent> listeners;
   private final AtomicLong ids = new AtomicLong();
 
@@ -40,8 +47,8 @@ final class JobRunners<J> implements QueueRunners {
   private final Condition notEmpty = lock.newCondition();
   private final Condition runnersChanged = lock.newCondition();
   // guarded by lock
-  private final ArrayDeque<JobHandle<J>> queue = new ArrayDeque<>();
-  private final LinkedHashSet<JobHandle<J>> running = new LinkedHashSet<>();
+  private final ArrayDeque<QueuedJob<J>> queue = new ArrayDeque<>();
+  private final LinkedHashSet<QueuedJob<J>> running = new LinkedHashSet<>();
   private final List<Thread> runners = new ArrayList<>();
   private final List<UnfinishedJob<J>> interrupted = new ArrayList<>();
   private int liveRunners;
@@ -52,43 +59,49 @@ final class JobRunners<J> implements QueueRunners {
   private String owner;
   private long averageNanos = -1;
 
-  JobRunners(
+  /** Creates the runners, not started; a null thread factory means virtual threads. */
+  public JobRunners(
+      String name,
       Config config,
       JobHandler<? super J> handler,
       TimeSource time,
       ThreadFactory threadFactory,
       Consumer<? super List<UnfinishedJob<J>>> sink,
-      ContextPropagator propagator) {
+      ContextPropagator propagator,
+      JobRefusals refusals) {
+    this.name = name;
     this.config = config;
     this.handler = handler;
     this.time = time;
     this.threadFactory = threadFactory != null ? threadFactory : Thread.ofVirtual().factory();
-    this.sink = new UnfinishedSink<>(config.name(), sink);
+    this.sink = new UnfinishedSink<>(name, sink);
     this.propagator = propagator;
-    this.listeners = new Listeners<>("job queue '" + config.name() + "'");
+    this.refusals = refusals;
+    this.listeners = new Listeners<>("job queue '" + name + "'");
   }
 
   String name() {
-    return config.name();
+    return name;
   }
 
-  Listeners<JobQueueEvent> listeners() {
+  public Listeners<JobQueueEvent> listeners() {
     return listeners;
   }
 
-  JobHandle<J> submit(J job, Policy policy) {
+  /** Queues a job, or throws the refusal {@link JobRefusals} made. */
+  public QueuedJob<J> submit(J job, Policy policy) {
     ContextPropagator.Snapshot context = propagator.capture();
     RuntimeException refusal;
-    JobHandle<J> handle = null;
+    QueuedJob<J> handle = null;
     lock.lock();
     try {
       if (closed) {
-        refusal = new JobQueueClosedException(name());
+        refusal = refusals.closed(name());
       } else if (queue.size() >= config.capacity()) {
-        refusal = new JobQueueFullException(name(), config.capacity(), estimateLocked());
+        refusal = refusals.full(name(), config.capacity(), estimateLocked());
       } else {
         refusal = null;
-        handle = new JobHandle<>(this, ids.incrementAndGet(), job, policy, time, context);
+        handle = new QueuedJob<>(this, ids.incrementAndGet(), job, policy, time, context);
         queue.addLast(handle);
         notEmpty.signal();
       }
@@ -119,7 +132,7 @@ final class JobRunners<J> implements QueueRunners {
     return Duration.ofNanos(Math.max(1, averageNanos / config.concurrency()));
   }
 
-  int queued() {
+  public int queued() {
     lock.lock();
     try {
       return queue.size();
@@ -128,7 +141,7 @@ final class JobRunners<J> implements QueueRunners {
     }
   }
 
-  int running() {
+  public int running() {
     lock.lock();
     try {
       return running.size();
@@ -137,7 +150,8 @@ final class JobRunners<J> implements QueueRunners {
     }
   }
 
-  List<UnfinishedJob<J>> unfinishedJobs() {
+  /** The jobs the stop handed back, or an empty list before. */
+  public List<UnfinishedJob<J>> unfinishedJobs() {
     lock.lock();
     try {
       return handedBack == null ? List.of() : handedBack;
@@ -147,7 +161,7 @@ final class JobRunners<J> implements QueueRunners {
   }
 
   /** Throws if a supervisor owns the queue: it alone {@code does} (starts, stops) it. */
-  void checkUnowned(String does) {
+  public void checkUnowned(String does) {
     lock.lock();
     try {
       if (owner != null) {
@@ -165,7 +179,8 @@ final class JobRunners<J> implements QueueRunners {
     }
   }
 
-  void attach(String supervisor) {
+  /** Gives the queue to a supervisor, or throws if it has an owner or was started or stopped. */
+  public void attach(String supervisor) {
     lock.lock();
     try {
       if (owner != null || started || closed) {
@@ -186,7 +201,7 @@ final class JobRunners<J> implements QueueRunners {
   }
 
   /** Undoes {@link #attach} for a supervisor whose build was refused. */
-  void detach(String supervisor) {
+  public void detach(String supervisor) {
     lock.lock();
     try {
       if (supervisor.equals(owner)) {
@@ -231,7 +246,7 @@ final class JobRunners<J> implements QueueRunners {
   private void runLoop() {
     try {
       while (true) {
-        JobHandle<J> h;
+        QueuedJob<J> h;
         lock.lock();
         try {
           while (queue.isEmpty() && !closed && !forced) {
@@ -321,7 +336,7 @@ final class JobRunners<J> implements QueueRunners {
   /** The runners to wait for: all live ones, except the calling thread if it is one of them. */
   private int othersLiveLocked() {
     Thread self = Thread.currentThread();
-    for (JobHandle<J> h : running) {
+    for (QueuedJob<J> h : running) {
       if (h.runner == self) {
         return liveRunners - 1;
       }
@@ -375,13 +390,13 @@ final class JobRunners<J> implements QueueRunners {
         return handedBack;
       }
       list = new ArrayList<>(interrupted);
-      for (JobHandle<J> h : queue) {
+      for (QueuedJob<J> h : queue) {
         list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.NOT_STARTED));
         h.moveTo(JobHandle.Status.CANCELLED, null);
       }
       queue.clear();
       if (abandoned) {
-        for (JobHandle<J> h : running) {
+        for (QueuedJob<J> h : running) {
           if (h.runner == Thread.currentThread()) {
             continue; // the job that is stopping its own queue: it ends when the stop returns
           }
@@ -401,7 +416,7 @@ final class JobRunners<J> implements QueueRunners {
     return list;
   }
 
-  boolean cancel(JobHandle<J> h) {
+  boolean cancel(QueuedJob<J> h) {
     lock.lock();
     try {
       if (h.status() != JobHandle.Status.QUEUED || !queue.remove(h)) {

@@ -1,5 +1,6 @@
-package dev.bulwark.lifecycle;
+package dev.bulwark.lifecycle.internal;
 
+import dev.bulwark.lifecycle.UnfinishedJob;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.function.Consumer;
