@@ -83,14 +83,12 @@ class AdaptiveLimitComparisonTest {
     all.put("Netflix Vegas", netflix(VegasLimit::newDefault));
     all.put(
         "Bulwark AIMD",
-        bulwark(
-            () -> AdaptiveBulkhead.builder("aimd").algorithm(LimitAlgorithm.aimd().build())));
+        bulwark(() -> AdaptiveBulkhead.builder("aimd").algorithm(LimitAlgorithm.aimd().build())));
     all.put(
         "Bulwark gradient",
         bulwark(
             () ->
-                AdaptiveBulkhead.builder("gradient")
-                    .algorithm(LimitAlgorithm.gradient().build())));
+                AdaptiveBulkhead.builder("gradient").algorithm(LimitAlgorithm.gradient().build())));
     all.put("**Bulwark capacity (default)**", bulwark(() -> AdaptiveBulkhead.builder("default")));
     return all;
   }
@@ -99,7 +97,8 @@ class AdaptiveLimitComparisonTest {
   void everyAlgorithmRunsInTheSameSimulationAndOnlyTheNewDefaultMeetsEveryTarget()
       throws IOException {
     Map<String, CapacitySimulation.Result> results = new LinkedHashMap<>();
-    contestants().forEach((name, limiter) -> results.put(name, CapacitySimulation.run(SEED, limiter)));
+    contestants()
+        .forEach((name, limiter) -> results.put(name, CapacitySimulation.run(SEED, limiter)));
 
     String table = table(results);
     Path out = Path.of("target", "adaptive-limits.md");
@@ -166,8 +165,7 @@ class AdaptiveLimitComparisonTest {
   }
 
   private static String limit(PhaseResult p) {
-    return String.format(
-        Locale.ROOT, "%.1f (%d–%d)", p.meanLimit(), p.minLimit(), p.maxLimit());
+    return String.format(Locale.ROOT, "%.1f (%d–%d)", p.meanLimit(), p.minLimit(), p.maxLimit());
   }
 
   private static String settle(PhaseResult p) {

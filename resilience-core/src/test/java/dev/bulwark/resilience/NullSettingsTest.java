@@ -230,7 +230,7 @@ class NullSettingsTest {
   @Test
   void everyBuilderRefusesANullSettingAtBuildNamingIt() {
     List<Case> cases = cases();
-    assertThat(cases).hasSize(67);
+    assertThat(cases).hasSize(68);
     SoftAssertions softly = new SoftAssertions();
     for (Case c : cases) {
       Buildable configured;
