@@ -6,6 +6,7 @@ import dev.bulwark.resilience.backoff.Backoff;
 import dev.bulwark.resilience.backoff.Jitter;
 import dev.bulwark.resilience.bulkhead.AdaptiveBulkhead;
 import dev.bulwark.resilience.bulkhead.Bulkhead;
+import dev.bulwark.resilience.bulkhead.LimitAlgorithm;
 import dev.bulwark.resilience.circuitbreaker.CircuitBreaker;
 import dev.bulwark.resilience.circuitbreaker.SlidingWindow;
 import dev.bulwark.resilience.fanout.FanOut;
@@ -165,6 +166,10 @@ class NullSettingsTest {
             "AdaptiveBulkhead",
             "timeSource",
             () -> AdaptiveBulkhead.builder("a").timeSource(null)::build),
+        new Case(
+            "LimitAlgorithm.capacity",
+            "probeInterval",
+            () -> LimitAlgorithm.capacity().probeInterval(null)::build),
         new Case("Timeout", "name", () -> Timeout.builder(null).timeout(MS)::build),
         new Case("Timeout", "timeout", () -> Timeout.builder("t").timeout(null)::build),
         new Case(
@@ -225,7 +230,7 @@ class NullSettingsTest {
   @Test
   void everyBuilderRefusesANullSettingAtBuildNamingIt() {
     List<Case> cases = cases();
-    assertThat(cases).hasSize(67);
+    assertThat(cases).hasSize(68);
     SoftAssertions softly = new SoftAssertions();
     for (Case c : cases) {
       Buildable configured;

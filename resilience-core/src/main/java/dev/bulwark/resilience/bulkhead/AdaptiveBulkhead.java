@@ -95,8 +95,8 @@ public final class AdaptiveBulkhead extends PipelineStep
   }
 
   /**
-   * Starts an adaptive bulkhead with the defaults: the {@linkplain LimitAlgorithm#gradient()
-   * gradient} algorithm, limits 1 to 200 starting at 20, a timeout of 5 s, no wait, and refusals
+   * Starts an adaptive bulkhead with the defaults: the {@linkplain LimitAlgorithm#capacity()
+   * capacity} algorithm, limits 1 to 200 starting at 20, a timeout of 5 s, no wait, and refusals
    * counted as drops.
    *
    * @param name the bulkhead's name, for refusals, events and metrics
@@ -249,7 +249,7 @@ public final class AdaptiveBulkhead extends PipelineStep
   /** Builds an {@link AdaptiveBulkhead}; {@link #build()} validates every setting. */
   public static final class Builder {
     private final String name;
-    private LimitAlgorithm algorithm = LimitAlgorithm.gradient().build();
+    private LimitAlgorithm algorithm = LimitAlgorithm.capacity().build();
     private int initialLimit = 20;
     private int minLimit = 1;
     private int maxLimit = 200;
@@ -265,7 +265,9 @@ public final class AdaptiveBulkhead extends PipelineStep
     }
 
     /**
-     * Sets how the limit moves (default {@link LimitAlgorithm#gradient()} with its defaults).
+     * Sets how the limit moves (default {@link LimitAlgorithm#capacity()} with its defaults, which
+     * finds the dependency's capacity from latency alone; {@link LimitAlgorithm#aimd()} needs
+     * drops, {@link LimitAlgorithm#gradient()} settles about half as far again above the capacity).
      *
      * @param algorithm the algorithm, e.g. {@code LimitAlgorithm.aimd().build()}
      * @return this builder

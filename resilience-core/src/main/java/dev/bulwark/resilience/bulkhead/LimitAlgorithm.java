@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.bulkhead;
 
 import dev.bulwark.resilience.internal.Checks;
+import java.time.Duration;
 
 /**
  * How an {@link AdaptiveBulkhead} moves its concurrency limit: an immutable recipe that {@linkplain
@@ -9,7 +10,7 @@ import dev.bulwark.resilience.internal.Checks;
  *
  * <pre>{@code
  * AdaptiveBulkhead bulkhead = AdaptiveBulkhead.builder("search")
- *     .algorithm(LimitAlgorithm.gradient().tolerance(1.5).build())
+ *     .algorithm(LimitAlgorithm.capacity().headroom(0.1).build())
  *     .minLimit(5).maxLimit(200).initialLimit(20)
  *     .build();
  * }</pre>
@@ -19,9 +20,11 @@ import dev.bulwark.resilience.internal.Checks;
  * tested with plain sequences of samples. It is not thread-safe; the bulkhead feeds it under a
  * short lock.
  *
- * <p>Two algorithms come with Bulwark: {@link #aimd()} (additive increase, multiplicative decrease
- * on a drop) and {@link #gradient()} (long-term against short-term latency, after Gradient2). Users
- * may write their own.
+ * <p>Three algorithms come with Bulwark: {@link #capacity()} (the default: estimates the
+ * dependency's capacity from latency against a periodically re-measured baseline, after TCP Vegas
+ * and Envoy's adaptive concurrency filter), {@link #aimd()} (additive increase, multiplicative
+ * decrease on a drop) and {@link #gradient()} (long-term against short-term latency, after
+ * Gradient2). Users may write their own.
  */
 public interface LimitAlgorithm {
 
@@ -63,6 +66,20 @@ public interface LimitAlgorithm {
   }
 
   /**
+   * Starts a capacity algorithm, the default of {@link AdaptiveBulkhead}: it estimates how many
+   * calls the dependency serves at once from how much slower calls are than its baseline latency
+   * (measured by a short probe at a lower limit every {@linkplain CapacityBuilder#probeInterval
+   * probe interval}), and holds the limit a {@linkplain CapacityBuilder#headroom headroom} above
+   * that estimate. It follows a step in capacity, down or up, within a second or so, and keeps
+   * latency near the baseline.
+   *
+   * @return a builder with headroom 0.1, smoothing 0.2, window of 10 samples, probe interval 30 s
+   */
+  static CapacityBuilder capacity() {
+    return new CapacityBuilder();
+  }
+
+  /**
    * Starts an AIMD algorithm: the limit grows by one per round trip of successful calls and shrinks
    * by the {@linkplain AimdBuilder#backoffRatio(double) backoff ratio} on a drop.
    *
@@ -82,6 +99,82 @@ public interface LimitAlgorithm {
    */
   static GradientBuilder gradient() {
     return new GradientBuilder();
+  }
+
+  /** Builds a capacity {@link LimitAlgorithm}; {@link #build()} validates every setting. */
+  final class CapacityBuilder {
+    private double headroom = 0.1;
+    private double smoothing = 0.2;
+    private int windowSamples = 10;
+    private Duration probeInterval = Duration.ofSeconds(30);
+
+    private CapacityBuilder() {}
+
+    /**
+     * Sets how far above the estimated capacity the limit is held (default 0.1: 10 % more calls
+     * than the dependency serves at once, so latency settles about 10 % above its baseline). Some
+     * queue is needed to see the capacity at all; more headroom reacts to less of it.
+     *
+     * @param headroom in (0, 1]
+     * @return this builder
+     */
+    public CapacityBuilder headroom(double headroom) {
+      this.headroom = headroom;
+      return this;
+    }
+
+    /**
+     * Sets how far each window moves the limit towards its new target (default 0.2).
+     *
+     * @param smoothing in (0, 1]
+     * @return this builder
+     */
+    public CapacityBuilder smoothing(double smoothing) {
+      this.smoothing = smoothing;
+      return this;
+    }
+
+    /**
+     * Sets how many samples a window needs before it updates the limit (default 10). A window also
+     * lasts at least one round trip: samples of calls that started before the last update are
+     * skipped, since they measured the old limit.
+     *
+     * @param windowSamples at least 1
+     * @return this builder
+     */
+    public CapacityBuilder windowSamples(int windowSamples) {
+      this.windowSamples = windowSamples;
+      return this;
+    }
+
+    /**
+     * Sets how often the baseline latency is measured again (default 30 s): the limit drops below
+     * the estimated capacity for a window or two, so that nothing queues. A dependency that got
+     * slower or faster for good is recognised within this time.
+     *
+     * @param probeInterval positive
+     * @return this builder
+     */
+    public CapacityBuilder probeInterval(Duration probeInterval) {
+      this.probeInterval = probeInterval;
+      return this;
+    }
+
+    /**
+     * Validates the settings and builds the algorithm.
+     *
+     * @return the algorithm
+     * @throws IllegalArgumentException if {@code headroom} or {@code smoothing} is outside (0, 1],
+     *     {@code windowSamples} is less than 1, or {@code probeInterval} is not positive
+     * @throws NullPointerException if {@code probeInterval} is null
+     */
+    public LimitAlgorithm build() {
+      Checks.inRange(headroom, 0, false, 1, true, "headroom");
+      Checks.inRange(smoothing, 0, false, 1, true, "smoothing");
+      Checks.atLeast(windowSamples, 1, "windowSamples");
+      Checks.positive(probeInterval, "probeInterval");
+      return new CapacityAlgorithm(headroom, smoothing, windowSamples, probeInterval);
+    }
   }
 
   /** Builds an AIMD {@link LimitAlgorithm}; {@link #build()} validates every setting. */

@@ -2,7 +2,7 @@
  * Bulkheads: {@link dev.bulwark.resilience.bulkhead.Bulkhead} bounds the calls in flight to one
  * dependency with a fixed limit, {@link dev.bulwark.resilience.bulkhead.AdaptiveBulkhead} moves the
  * limit with the dependency's latency and drops, by a {@link
- * dev.bulwark.resilience.bulkhead.LimitAlgorithm} (AIMD or gradient).
+ * dev.bulwark.resilience.bulkhead.LimitAlgorithm} (capacity, the default; AIMD; gradient).
  *
  * <p><b>Design.</b> Enforcement and adaptation are separate, as in Netflix's concurrency-limits.
  * Both bulkheads enforce their limit with the same package-private gate: one atomic word holding
@@ -17,7 +17,8 @@
  * <p>Adaptation is a {@link dev.bulwark.resilience.bulkhead.LimitAlgorithm.Limit}: a pure state
  * machine fed one sample per finished call ({@code onSample(start, rtt, inflight, dropped)}), which
  * reads no clock and is tested with plain sample sequences; the adaptive bulkhead measures the
- * samples with its time source and moves the gate's limit. The two algorithms' comments say where
- * they follow Netflix's AIMDLimit and Gradient2Limit and where, and why, they differ.
+ * samples with its time source and moves the gate's limit. The algorithms' comments say where they
+ * follow their sources (TCP Vegas and Envoy's adaptive concurrency filter; Netflix's AIMDLimit and
+ * Gradient2Limit) and where, and why, they differ.
  */
 package dev.bulwark.resilience.bulkhead;

@@ -60,7 +60,7 @@ class AdaptiveBulkheadTest {
   void hasNetflixLikeDefaults() {
     AdaptiveBulkhead bulkhead = AdaptiveBulkhead.builder("search").build();
     AdaptiveBulkhead.Config config = bulkhead.config();
-    assertThat(config.algorithm()).hasToString(LimitAlgorithm.gradient().build().toString());
+    assertThat(config.algorithm()).hasToString(LimitAlgorithm.capacity().build().toString());
     assertThat(config.initialLimit()).isEqualTo(20);
     assertThat(config.minLimit()).isEqualTo(1);
     assertThat(config.maxLimit()).isEqualTo(200);

@@ -123,6 +123,41 @@ class BulkheadConfigurationTest {
             IllegalArgumentException.class,
             "backoffRatio must be in (0, 1), was NaN"),
         bad(
+            "capacity headroom 0",
+            () -> LimitAlgorithm.capacity().headroom(0).build(),
+            IllegalArgumentException.class,
+            "headroom must be in (0, 1], was 0.0"),
+        bad(
+            "capacity headroom above 1",
+            () -> LimitAlgorithm.capacity().headroom(1.5).build(),
+            IllegalArgumentException.class,
+            "headroom must be in (0, 1], was 1.5"),
+        bad(
+            "capacity headroom NaN",
+            () -> LimitAlgorithm.capacity().headroom(Double.NaN).build(),
+            IllegalArgumentException.class,
+            "headroom must be in (0, 1], was NaN"),
+        bad(
+            "capacity smoothing 0",
+            () -> LimitAlgorithm.capacity().smoothing(0).build(),
+            IllegalArgumentException.class,
+            "smoothing must be in (0, 1], was 0.0"),
+        bad(
+            "capacity windowSamples 0",
+            () -> LimitAlgorithm.capacity().windowSamples(0).build(),
+            IllegalArgumentException.class,
+            "windowSamples must be at least 1, was 0"),
+        bad(
+            "capacity probeInterval zero",
+            () -> LimitAlgorithm.capacity().probeInterval(Duration.ZERO).build(),
+            IllegalArgumentException.class,
+            "probeInterval must be positive, was 0s"),
+        bad(
+            "capacity probeInterval negative",
+            () -> LimitAlgorithm.capacity().probeInterval(Duration.ofSeconds(-1)).build(),
+            IllegalArgumentException.class,
+            "probeInterval must be positive, was -1s"),
+        bad(
             "gradient tolerance below 1",
             () -> LimitAlgorithm.gradient().tolerance(0.9).build(),
             IllegalArgumentException.class,

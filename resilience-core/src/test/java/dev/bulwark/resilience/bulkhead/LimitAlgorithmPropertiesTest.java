@@ -2,6 +2,7 @@ package dev.bulwark.resilience.bulkhead;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -50,7 +51,21 @@ class LimitAlgorithmPropertiesTest {
                         .longWindow(longWindow)
                         .windowSamples(windowSamples)
                         .build());
-    return Arbitraries.oneOf(aimd, gradient);
+    Arbitrary<LimitAlgorithm> capacity =
+        Combinators.combine(
+                Arbitraries.doubles().between(0.01, 1),
+                Arbitraries.doubles().between(0.01, 1),
+                Arbitraries.integers().between(1, 20),
+                Arbitraries.longs().between(1, 2_000_000_000L))
+            .as(
+                (headroom, smoothing, windowSamples, probeNanos) ->
+                    LimitAlgorithm.capacity()
+                        .headroom(headroom)
+                        .smoothing(smoothing)
+                        .windowSamples(windowSamples)
+                        .probeInterval(Duration.ofNanos(probeNanos))
+                        .build());
+    return Arbitraries.oneOf(aimd, gradient, capacity);
   }
 
   @Property(tries = 300)

@@ -2,6 +2,7 @@ package dev.bulwark.resilience.bulkhead;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -207,5 +208,159 @@ class LimitAlgorithmTest {
       t = window(limit, t, 1_000 * MS, 12, 10);
     }
     assertThat(limit.current()).isEqualTo(10);
+  }
+
+  // ---- capacity ----
+
+  /** Feeds one window of a dependency whose calls all take {@code rtt}; returns its end. */
+  private static long capacityWindow(
+      LimitAlgorithm.Limit limit, long start, long rtt, int inflight) {
+    for (int i = 0; i < 10; i++) {
+      limit.onSample(start, rtt, inflight, false);
+    }
+    return start + rtt;
+  }
+
+  /** A limit that has probed a 10 ms baseline, starting at {@code initial}; returns the time. */
+  private static long probed(LimitAlgorithm.Limit limit, int initial) {
+    long t = capacityWindow(limit, 0, 10 * MS, initial); // probe at the initial limit
+    t = capacityWindow(limit, t, 10 * MS, limit.current()); // and one lower: it agrees
+    assertThat(limit.current()).isEqualTo(initial);
+    return t;
+  }
+
+  @Test
+  void capacityProbesItsBaselineAtTheInitialLimitAndOneHeadroomLowerFirst() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(20, 1, 200);
+    assertThat(limit).hasToString("capacity limit 20 (probing), baseline 0ns");
+    long t = capacityWindow(limit, 0, 10 * MS, 20);
+    assertThat(limit.current()).isEqualTo(18); // 20 / 1.1: does latency fall with the limit?
+    capacityWindow(limit, t, 10 * MS, 18); // no: 10 ms is the baseline; back to the limit
+    assertThat(limit.current()).isEqualTo(20);
+    assertThat(limit).hasToString("capacity limit 20, baseline 10000000ns");
+  }
+
+  @Test
+  void capacityGrowsByAboutHeadroomTimesSmoothingPerWindowWhileNothingQueues() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(20, 1, 200);
+    long t = probed(limit, 20);
+    // target = 1.1 × 20 + 1 = 23; 20 + 0.2 × 3 = 20.6; then 20.6 + 0.2 × (23 - 20.6) = 21.08
+    t = capacityWindow(limit, t, 10 * MS, limit.current());
+    assertThat(limit.current()).isEqualTo(20);
+    t = capacityWindow(limit, t, 10 * MS, limit.current());
+    assertThat(limit.current()).isEqualTo(21);
+    for (int i = 0; i < 20; i++) {
+      t = capacityWindow(limit, t, 10 * MS, limit.current());
+    }
+    assertThat(limit.current()).isBetween(30, 40);
+  }
+
+  @Test
+  void capacityMovesTowardsHeadroomAboveTheCapacityItEstimatesFromQueueing() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(60, 1, 200);
+    long t = probed(limit, 60);
+    // 60 calls take twice the baseline: the dependency serves 30 at once; target 1.1 × 30 + 1
+    capacityWindow(limit, t, 20 * MS, 60);
+    assertThat(limit.current()).isEqualTo(54); // 60 + 0.2 × (34 - 60) = 54.8
+  }
+
+  @Test
+  void capacitySettlesHeadroomAboveTheCapacityOfAServerThatSlowsInProportionBeyondIt() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(100, 1, 200);
+    long t = 0;
+    // a dependency that serves 40 at once in 10 ms; starting far above, the first probes see
+    // queueing and go lower until latency stops falling
+    for (int i = 0; i < 200; i++) {
+      int inflight = limit.current();
+      t = capacityWindow(limit, t, 10 * MS * Math.max(40, inflight) / 40, inflight);
+    }
+    assertThat(limit.current()).isEqualTo(45); // 1.1 × 40 + 1
+  }
+
+  @Test
+  void capacityLeavesTheLimitAloneWhenTheCallerIsIdle() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(40, 1, 200);
+    long t = probed(limit, 40);
+    for (int i = 0; i < 100; i++) {
+      t = capacityWindow(limit, t, 10 * MS, 5); // 5 of 40 in flight, nothing queues
+    }
+    assertThat(limit.current()).isEqualTo(40);
+  }
+
+  @Test
+  void capacityBacksOffOnAWindowWithADropEvenIfItsCallsWereFast() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(40, 1, 200);
+    long t = probed(limit, 40);
+    for (int i = 0; i < 9; i++) {
+      limit.onSample(t, 10 * MS, 40, false);
+    }
+    // refused further down after 1 ms: target half the limit, 40 + 0.2 × (20 - 40) = 36
+    assertThat(limit.onSample(t, MS, 40, true)).isEqualTo(36);
+  }
+
+  @Test
+  void capacityMovesAtMostHalfwayToHalfTheLimitOnAnOutlier() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(40, 1, 200);
+    long t = probed(limit, 40);
+    capacityWindow(limit, t, 1_000 * MS, 40); // a pause of a second: "capacity" 0.4
+    assertThat(limit.current()).isEqualTo(36); // 40 + 0.2 × (20 - 40)
+  }
+
+  @Test
+  void capacitySkipsSamplesOfCallsThatStartedBeforeTheLastUpdate() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(60, 1, 200);
+    long t = probed(limit, 60);
+    for (int i = 0; i < 100; i++) {
+      limit.onSample(t - 1, 1_000 * MS, 60, true); // measured the old limit: not counted
+    }
+    assertThat(limit.current()).isEqualTo(60);
+  }
+
+  @Test
+  void capacityRemeasuresItsBaselineEveryProbeIntervalAndAcceptsADependencyThatGotSlower() {
+    LimitAlgorithm.Limit limit =
+        LimitAlgorithm.capacity().probeInterval(Duration.ofSeconds(1)).build().start(40, 20, 200);
+    long t = probed(limit, 40);
+    // the dependency now takes 20 ms even with nothing queued: to the old baseline that looks
+    // like queueing, so the limit falls, to its minimum here, until the next probe ...
+    while (t < 1_000 * MS) {
+      t = capacityWindow(limit, t, 20 * MS, limit.current());
+    }
+    assertThat(limit.current()).isEqualTo(20);
+    assertThat(limit.toString()).endsWith("baseline 10000000ns");
+    // ... which measures 20 ms at the minimum and takes it as the baseline
+    t = capacityWindow(limit, t, 20 * MS, limit.current());
+    t = capacityWindow(limit, t, 20 * MS, limit.current());
+    assertThat(limit.toString()).endsWith("baseline 20000000ns");
+    for (int i = 0; i < 20; i++) {
+      t = capacityWindow(limit, t, 20 * MS, limit.current());
+    }
+    assertThat(limit.current()).isGreaterThan(25); // nothing queues at 20 ms now: it grows
+  }
+
+  @Test
+  void capacityStaysWithinItsBounds() {
+    LimitAlgorithm.Limit limit = LimitAlgorithm.capacity().build().start(10, 10, 12);
+    long t = 0;
+    for (int i = 0; i < 100; i++) {
+      t = capacityWindow(limit, t, 10 * MS, 12);
+    }
+    assertThat(limit.current()).isEqualTo(12);
+    for (int i = 0; i < 20; i++) { // 20 s: before the next probe would take 1 s as the baseline
+      t = capacityWindow(limit, t, 1_000 * MS, 12);
+    }
+    assertThat(limit.current()).isEqualTo(10);
+  }
+
+  @Test
+  void capacityRecipesStartIndependentLimitsAndNameTheirSettings() {
+    LimitAlgorithm capacity = LimitAlgorithm.capacity().build();
+    LimitAlgorithm.Limit a = capacity.start(10, 1, 100);
+    LimitAlgorithm.Limit b = capacity.start(10, 1, 100);
+    capacityWindow(a, 0, MS, 10);
+    assertThat(a.current()).isEqualTo(9);
+    assertThat(b.current()).isEqualTo(10);
+    assertThat(capacity)
+        .hasToString("capacity(headroom=0.1, smoothing=0.2, windowSamples=10, probeInterval=30s)");
   }
 }
