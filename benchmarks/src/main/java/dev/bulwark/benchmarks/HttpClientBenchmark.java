@@ -29,11 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * A healthy GET (200, 2-byte body) to a JDK HttpServer on loopback: through a {@link
  * ResilientHttpClient} with its defaults (total and attempt timeouts, retry, breaker of the
  * authority) beside the bare JDK {@link HttpClient} it wraps. Each side has its own, identically
- * built JDK client, so neither shares the other's connection. Throughput by default (for the
- * report); run with {@code -bm sample} for percentiles.
+ * built JDK client, so neither shares the other's connection. Sample mode: the report compares the
+ * p50 of the time per request (the target: the resilient client within 3 % of the bare one) and
+ * shows the p99.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(java.util.concurrent.TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
