@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Job {@code a} runs on the queue's one runner and waits, deaf to interrupts, until a second
  * thread lets it finish; that thread first submits job {@code b}. The stop gives no grace, so it
- * interrupts the runner at once, and then waits (in virtual time that never moves) for it to end.
- * A job ends in exactly one way: its handler returned and its handle says {@code SUCCEEDED}, or it
- * is handed back (not started, or ended by the interrupt) and its handle says {@code CANCELLED}.
- * No job is both finished and handed back, none is lost, and a refused submit neither runs nor
- * comes back.
+ * interrupts the runner at once, and then waits (in virtual time that never moves) for it to end. A
+ * job ends in exactly one way: its handler returned and its handle says {@code SUCCEEDED}, or it is
+ * handed back (not started, or ended by the interrupt) and its handle says {@code CANCELLED}. No
+ * job is both finished and handed back, none is lost, and a refused submit neither runs nor comes
+ * back.
  *
  * <p>{@code -Dbulwark.stress.scale=N} multiplies the explored interleavings.
  */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jetbrains.lincheck.Lincheck;
@@ -16,11 +17,11 @@ import org.junit.jupiter.api.Test;
  * Lincheck's model checker, which schedules the caller and every worker thread itself and tries a
  * different order of their lock, park and interrupt steps in each invocation.
  *
- * <p>The worker's first run fails at once and is restarted without delay; its second run waits
- * for the stop signal. The caller stops the supervisor meanwhile, in virtual time that never
- * moves, so the stop waits for the worker rather than giving up on it. Whatever the order: the
- * stop returns a report in which the worker stopped gracefully or was not running, no run starts
- * after the stop returned, every worker thread ends, and the supervisor is stopped.
+ * <p>The worker's first run fails at once and is restarted without delay; its second run waits for
+ * the stop signal. The caller stops the supervisor meanwhile, in virtual time that never moves, so
+ * the stop waits for the worker rather than giving up on it. Whatever the order: the stop returns a
+ * report in which the worker stopped gracefully or was not running, no run starts after the stop
+ * returned, every worker thread ends, and the supervisor is stopped.
  *
  * <p>{@code -Dbulwark.stress.scale=N} multiplies the explored interleavings.
  */
@@ -40,6 +41,7 @@ class SupervisorStopInterleavingTest {
     AtomicInteger runs = new AtomicInteger();
     AtomicBoolean stopReturned = new AtomicBoolean();
     AtomicBoolean lateRun = new AtomicBoolean();
+    CountDownLatch failing = new CountDownLatch(1);
     Supervisor supervisor =
         Supervisor.builder("race")
             .worker(
@@ -49,6 +51,7 @@ class SupervisorStopInterleavingTest {
                     lateRun.set(true);
                   }
                   if (runs.incrementAndGet() == 1) {
+                    failing.countDown();
                     throw new IOException("connection reset");
                   }
                   ctx.awaitStop(Duration.ofHours(1));
@@ -69,6 +72,11 @@ class SupervisorStopInterleavingTest {
       supervisor.start();
     } catch (StartupException e) {
       throw new AssertionError("the supervisor did not start", e);
+    }
+    try {
+      failing.await();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
     }
     ShutdownReport report = supervisor.stop();
     stopReturned.set(true);

@@ -4,6 +4,7 @@ import dev.bulwark.resilience.ManualTimeSource;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,9 +20,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The source is a generator that drains an upstream resource the way {@link
  * ChunkSource#buffered(int)} does: the producer closes the upstream when its body ends, and a
- * generator closed before its first poll closes it instead. While the pump streams it to a
- * subscriber, the subscriber cancels and closes the source itself. Whatever the order, the upstream
- * is closed exactly once, every thread ends, and the stream ends completed or cancelled.
+ * generator closed before its first poll closes it instead. Once the producer runs, while the pump
+ * streams to a subscriber, the subscriber cancels and closes the source itself. Whatever the order,
+ * the upstream is closed exactly once, every thread ends, and the stream ends completed or
+ * cancelled.
  *
  * <p>{@code -Dbulwark.stress.scale=N} multiplies the explored interleavings.
  */
@@ -47,10 +49,12 @@ class StreamCancelInterleavingTest {
     ChunkSource<String> upstream =
         ChunkSource.fromIterator(List.of("a", "b").iterator(), upstreamClosed::incrementAndGet);
     ManualTimeSource time = new ManualTimeSource();
+    CountDownLatch producing = new CountDownLatch(1);
     ChunkSource<String> source =
         ChunkSource.<String>generator(
                 out -> {
                   try (upstream) {
+                    producing.countDown();
                     while (upstream.next() instanceof Poll.Item<String>(String item)) {
                       out.emit(item);
                     }
@@ -86,6 +90,11 @@ class StreamCancelInterleavingTest {
           @Override
           public void onComplete() {}
         });
+    try {
+      producing.await();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
     subscription.get().cancel();
     source.close(); // the subscriber's own close races the pump's
 

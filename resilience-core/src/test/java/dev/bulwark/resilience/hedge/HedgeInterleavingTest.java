@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * <p>Three attempts start at once (delay zero): whichever calls first blocks on a gate, the other
  * two return at once and race to win. The call must return exactly one result, that of an attempt
  * that returned, and by the time it returns the blocked loser must have been interrupted: the test
- * opens the gate only after the call returned, so a loser that was not interrupted gets through
- * it and is reported.
+ * opens the gate only after the call returned, so a loser that was not interrupted gets through it
+ * and is reported.
  *
  * <p>{@code -Dbulwark.stress.scale=N} multiplies the explored interleavings.
  */
