@@ -2,6 +2,7 @@ package dev.bulwark.http;
 
 import static dev.bulwark.http.ScriptedServer.respond;
 import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofMinutes;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -421,8 +422,11 @@ class ResilientHttpClientTest {
                       .handle(exchange);
                 });
         var client = onVirtualTime().build()) {
+      // The bound catches a hang, not slowness: 2,000 exchanges of up to 256 KiB took over a
+      // minute on a loaded 2-core machine, so it is generous, and a timeout says how far it got.
+      AtomicInteger done = new AtomicInteger();
       assertTimeoutPreemptively(
-          ofSeconds(60),
+          ofMinutes(5),
           () -> {
             for (int i = 0; i < 1000; i++) {
               HttpResponse<InputStream> response =
@@ -430,8 +434,10 @@ class ResilientHttpClientTest {
               try (InputStream body = response.body()) {
                 assertThat(body.readAllBytes()).hasSize(2);
               }
+              done.incrementAndGet();
             }
-          });
+          },
+          () -> done.get() + " of 1000 requests done");
 
       assertThat(server.requests()).isEqualTo(2000);
       // Every discarded 503 body was read to its end, so its connection went back to the pool
