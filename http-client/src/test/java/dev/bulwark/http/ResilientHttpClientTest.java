@@ -34,6 +34,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -159,25 +162,43 @@ class ResilientHttpClientTest {
 
   @Test
   void aHangingAttemptHitsTheAttemptTimeoutAndTheNextAttemptSucceeds() throws Exception {
+    CountDownLatch hanging = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ScriptedServer.Step hang =
         exchange -> {
+          hanging.countDown();
           release.await(); // until the test ends; the client gives up long before
           respond(200, "late").handle(exchange);
         };
+    // The deadlines are on the virtual clock: on real time the second attempt's round trip would
+    // have to beat the 300 ms attempt timeout, which a loaded machine does not promise.
     try (var server = ScriptedServer.start(respond(200, "ok"), hang);
         var client =
             subscribed(
-                ResilientHttpClient.builder("real-time")
+                ResilientHttpClient.builder("attempt-timeout")
+                    .timeSource(time)
                     .attemptTimeout(ofMillis(300))
                     .backoff(Backoff.fixed(ofMillis(1)).build())
                     .build())) {
       try {
         HttpResponse<String> response =
             assertTimeoutPreemptively(
-                ofSeconds(10), () -> client.send(get(server.uri("/")), BodyHandlers.ofString()));
+                ofSeconds(30),
+                () -> {
+                  try (ExecutorService caller = Executors.newVirtualThreadPerTaskExecutor()) {
+                    Future<HttpResponse<String>> sent =
+                        caller.submit(
+                            () -> client.send(get(server.uri("/")), BodyHandlers.ofString()));
+                    hanging.await();
+                    // the total timeout's and the attempt timeout's watchdogs wait on the clock
+                    time.awaitWaiters(2);
+                    time.advance(ofMillis(300));
+                    return sent.get();
+                  }
+                });
 
         assertThat(response.body()).isEqualTo("ok");
+        assertThat(server.requests()).isEqualTo(2);
         assertThat(eventsOf(HttpClientEvent.Retrying.class))
             .singleElement()
             .satisfies(
@@ -421,17 +442,24 @@ class ResilientHttpClientTest {
                       .handle(exchange);
                 });
         var client = onVirtualTime().build()) {
-      assertTimeoutPreemptively(
-          ofSeconds(60),
-          () -> {
-            for (int i = 0; i < 1000; i++) {
-              HttpResponse<InputStream> response =
-                  client.send(get(server.uri("/item?n=" + i)), BodyHandlers.ofInputStream());
-              try (InputStream body = response.body()) {
-                assertThat(body.readAllBytes()).hasSize(2);
-              }
-            }
-          });
+      // Bounded by its count, and each request by a preemptive timeout that catches a hang. One
+      // bound over the whole loop would measure speed instead: on a loaded 2-core machine the
+      // 2,000 exchanges (half of them 256 KiB) took from one to more than five minutes.
+      for (int i = 0; i < 1000; i++) {
+        URI uri = server.uri("/item?n=" + i);
+        byte[] body =
+            assertTimeoutPreemptively(
+                ofSeconds(60),
+                () -> {
+                  HttpResponse<InputStream> response =
+                      client.send(get(uri), BodyHandlers.ofInputStream());
+                  try (InputStream in = response.body()) {
+                    return in.readAllBytes();
+                  }
+                },
+                () -> "request " + uri + " hung");
+        assertThat(body).as("body of %s", uri).hasSize(2);
+      }
 
       assertThat(server.requests()).isEqualTo(2000);
       // Every discarded 503 body was read to its end, so its connection went back to the pool
