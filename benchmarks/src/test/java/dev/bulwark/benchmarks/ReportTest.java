@@ -271,4 +271,38 @@ class ReportTest {
                 + " | 2.00× |")
         .doesNotContain("## Targets");
   }
+
+  @Test
+  void judgesStreamingAgainstTheValidatingLoopAndShowsTheUncheckedLoopBeside(@TempDir Path dir)
+      throws Exception {
+    String json =
+        "["
+            + String.join(
+                    ",",
+                    result("bulwark_discard", 1, 46.0, 0.3),
+                    result("validated_discard", 1, 50.0, 0),
+                    result("handwritten_discard", 1, 100.0, 88),
+                    result("bulwark_socket", 1, 18.0, 0.3),
+                    result("validated_socket", 1, 20.0, 0))
+                .replace("CircuitBreakerBenchmark", "StreamingBenchmark")
+            + "]";
+    Path in = Files.writeString(dir.resolve("r.json"), json);
+    Path out = dir.resolve("t.md");
+
+    Report.main(new String[] {out.toString(), "t", in.toString()});
+
+    String table = Files.readString(out);
+    assertThat(table)
+        .contains(
+            "| variant | threads | bulwark | validated | handwritten | ÷ validated | ÷ handwritten |")
+        .contains("| discard | 1 |")
+        .contains("| 0.92× | 0.46× |")
+        .contains(
+            "| streaming NDJSON to a discarding stream, checked as Bulwark checks | 1 |"
+                + " ≥ 0.9× validated, 0 B/op | 0.92×, 0 B/op | met |")
+        .contains(
+            "| streaming NDJSON to a loopback socket, checked as Bulwark checks | 1 |"
+                + " ≥ 0.95× validated, 0 B/op | 0.90×, 0 B/op | **missed** |")
+        .doesNotContain("≥ 0.9× handwritten");
+  }
 }

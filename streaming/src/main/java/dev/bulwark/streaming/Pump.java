@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -145,6 +146,8 @@ final class Pump<T> {
   private final TimeSource time;
   private final Listeners<StreamEvent> listeners;
   private final byte[] heartbeat;
+  // the frame buffer of the last stream that ended, for the next one: no buffers per stream
+  private final AtomicReference<TextFrames> spareFrames = new AtomicReference<>();
   // the live counts: changed once per stream under the lock; each run's own counts per item
   private final ReentrantLock statsLock = new ReentrantLock();
   private final Set<Run> active = new HashSet<>(); // guarded by statsLock
@@ -330,6 +333,9 @@ final class Pump<T> {
       sink.release();
       closeSource(source);
       finish(run);
+      if (run.frames != null) {
+        spareFrames.set(run.frames.reusable()); // all written: the next stream may take it
+      }
     }
     return run.result();
   }
@@ -376,7 +382,7 @@ final class Pump<T> {
     Run(ChunkSource<? extends T> source, Sink sink) {
       this.source = source;
       this.direct = source instanceof DirectSource<? extends T> d ? d : null;
-      this.frames = text != null ? new TextFrames() : null;
+      this.frames = text == null ? null : keptOrNew(spareFrames.getAndSet(null));
       this.sink = sink;
       // With no timeout and no heartbeat nothing reads the time between items: the two clock
       // reads per item would cost more than the rest of the loop.
@@ -395,11 +401,39 @@ final class Pump<T> {
       totalDeadline = start + settings.totalNanos();
       idleDeadline = opened + settings.idleNanos();
       heartbeatDue = opened + settings.heartbeatNanos();
+      if (direct != null && !clocked) {
+        drain();
+        return;
+      }
       Step step;
       do {
         step = decide();
         perform(step);
       } while (step != Step.END);
+    }
+
+    /**
+     * The loop for a source that never waits when nothing reads the clock: no deadline can pass and
+     * no poll can come back empty, so it is {@link #decide} and {@link #perform} without the
+     * deadlines and without the steps, each item written as soon as it is taken. It keeps the
+     * per-item path short enough for the JIT to compile it as one loop.
+     */
+    private void drain() throws SourceFailure, IOException, InterruptedException {
+      for (T next = nextDirect(); next != null; next = nextDirect()) {
+        write(next);
+      }
+      completed();
+      perform(Step.END);
+    }
+
+    /** {@link #poll} for a {@link DirectSource}: the next item, or null at the end. */
+    private T nextDirect() throws SourceFailure {
+      checkInterrupt();
+      try {
+        return direct.nextOrNull();
+      } catch (Exception | LinkageError | AssertionError e) {
+        throw new SourceFailure(e);
+      }
     }
 
     /** Polls the source with a wait bounded by the deadlines and decides the next step. */
@@ -506,13 +540,7 @@ final class Pump<T> {
      * asked without the {@link Poll} wrapper (it never waits, so the wait is not converted).
      */
     private Step poll(long waitNanos) throws SourceFailure {
-      if (Thread.interrupted()) {
-        // A source that never waits (an iterator) and an output that never blocks would not see
-        // an interrupt at all; the writer must still stop (the SourceFailure path keeps the
-        // interrupt).
-        throw new SourceFailure(
-            new InterruptedException("stream '" + settings.name() + "' was interrupted"));
-      }
+      checkInterrupt();
       try {
         if (direct != null) {
           T next = direct.nextOrNull();
@@ -528,6 +556,17 @@ final class Pump<T> {
         };
       } catch (Exception | LinkageError | AssertionError e) {
         throw new SourceFailure(e);
+      }
+    }
+
+    /**
+     * A source that never waits (an iterator) and an output that never blocks would not see an
+     * interrupt at all; the writer must still stop (the SourceFailure path keeps the interrupt).
+     */
+    private void checkInterrupt() throws SourceFailure {
+      if (Thread.interrupted()) {
+        throw new SourceFailure(
+            new InterruptedException("stream '" + settings.name() + "' was interrupted"));
       }
     }
 
@@ -550,6 +589,10 @@ final class Pump<T> {
           Duration.ofNanos(time.nanoTime() - start),
           Optional.ofNullable(failure));
     }
+  }
+
+  private static TextFrames keptOrNew(TextFrames kept) {
+    return kept != null ? kept : new TextFrames();
   }
 
   private int encodeText(TextFrames frames, T item) throws SourceFailure {

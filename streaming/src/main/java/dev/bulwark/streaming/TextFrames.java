@@ -34,7 +34,9 @@ import java.util.Locale;
  * <p>The byte buffer holds three bytes per char and one for the {@code '\n'} (UTF-8 needs at most
  * three bytes per UTF-16 unit: four for a surrogate pair), so one encode call always fits. The
  * buffers grow with the lines up to {@link #KEPT_CHARS}; a longer line gets buffers of its own, so
- * one huge line does not pin its buffers for the rest of a long stream.
+ * one huge line does not pin its buffers for the rest of a long stream. A writer keeps the buffers
+ * of a stream that ended for its next stream, so a stream of a few items does not pay for new
+ * buffers and a new {@link CharsetEncoder} either.
  */
 final class TextFrames {
 
@@ -102,6 +104,17 @@ final class TextFrames {
   /** Returns the buffer that {@link #encode} filled; valid until the next call. */
   byte[] bytes() {
     return frame;
+  }
+
+  /**
+   * Lets go of a long line's own buffer (see {@link #encode}), so that a writer can keep this for
+   * its next stream without pinning it.
+   *
+   * @return this
+   */
+  TextFrames reusable() {
+    frame = bytes;
+    return this;
   }
 
   /** Encodes one line into a new array of its exact length, for {@link Encoder#encode}. */

@@ -147,6 +147,26 @@ class TextFastPathTest {
   }
 
   @Test
+  void streamsOfOneWriterThatReuseItsBuffersWriteWhatAFreshWriterWrites() {
+    String huge = "é".repeat(TextFrames.KEPT_CHARS) + "x";
+    List<List<String>> streams =
+        List.of(
+            List.of("{\"a\":1}", "日".repeat(600)),
+            List.of(huge, "small"),
+            List.of("1", "{\"s\":\"\uD800\"}", "3"),
+            List.of("after a failure", "\"\uD83D\uDE00\""),
+            List.of(huge),
+            List.of("short after a long line"));
+    Encoder<String> ndjson = Encoders.ndjson(s -> s);
+    StreamWriter<String> writer = StreamWriter.builder("reused").encoder(ndjson).build();
+    for (List<String> items : streams) {
+      Recording out = new Recording(new ManualTimeSource());
+      Run reused = Run.of(out, writer.writeTo(out, ChunkSource.of(items)));
+      assertThat(reused).isEqualTo(fast(ndjson, items)).isEqualTo(general(ndjson, items));
+    }
+  }
+
+  @Test
   void withHeartbeatKeepsTheFastPathAndWritesTheNewHeartbeat() {
     Encoder<String> encoder = Encoders.<String>lines(s -> s).withHeartbeat("\n");
     assertThat(encoder).isInstanceOf(TextEncoder.class);
