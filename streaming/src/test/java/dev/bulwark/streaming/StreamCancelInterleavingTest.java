@@ -2,6 +2,8 @@ package dev.bulwark.streaming;
 
 import dev.bulwark.resilience.ManualTimeSource;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -46,8 +48,19 @@ class StreamCancelInterleavingTest {
           return t;
         };
     AtomicInteger upstreamClosed = new AtomicInteger();
-    ChunkSource<String> upstream =
-        ChunkSource.fromIterator(List.of("a", "b").iterator(), upstreamClosed::incrementAndGet);
+    Iterator<String> items = List.of("a", "b").iterator();
+    ChunkSource<String> upstream = // counts every close: no guard of its own hides a second one
+        new ChunkSource<>() {
+          @Override
+          public Poll<String> poll(Duration timeout) {
+            return items.hasNext() ? Poll.item(items.next()) : Poll.end();
+          }
+
+          @Override
+          public void close() {
+            upstreamClosed.incrementAndGet();
+          }
+        };
     ManualTimeSource time = new ManualTimeSource();
     CountDownLatch producing = new CountDownLatch(1);
     ChunkSource<String> source =
