@@ -128,7 +128,9 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
         count.decrementAndGet(); // retired but not yet removed: help
       }
     }
-    reserveSlot();
+    if (!reserveSlot(key)) {
+      return false; // someone created it while this caller waited for room
+    }
     if (buckets.putIfAbsent(key, new Bucket(update, gcra)) != null) {
       count.decrementAndGet();
       return false;
@@ -137,7 +139,7 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
     if (now - lastSweep >= sweepIntervalNanos && sweepLock.tryLock()) {
       RateLimiterEvent.KeysEvicted evicted;
       try {
-        evicted = sweep(now, false);
+        evicted = sweep(now, null);
       } finally {
         sweepLock.unlock();
       }
@@ -156,27 +158,38 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
     RateLimiterEvent.KeysEvicted evicted;
     sweepLock.lock();
     try {
-      evicted = sweep(time.nanoTime(), false);
+      evicted = sweep(time.nanoTime(), null);
     } finally {
       sweepLock.unlock();
     }
     report(evicted);
   }
 
-  private void reserveSlot() {
+  /**
+   * Raises the bucket count for a new bucket of {@code key}, making room first if the store is
+   * full. Returns false, reserving nothing, if another caller has meanwhile given {@code key} a
+   * live bucket: its creator must then decide against that bucket. Without this, two callers that
+   * both found the key absent in a full store would each start a bucket, the second evicting the
+   * first's fresh one to make room, and the key would get two bursts with one key active.
+   */
+  private boolean reserveSlot(K key) {
     while (true) {
       int c = count.get();
       if (c < maxKeys) {
         if (count.compareAndSet(c, c + 1)) {
-          return;
+          return true;
         }
         continue;
       }
       RateLimiterEvent.KeysEvicted evicted = null;
       sweepLock.lock();
       try {
+        Bucket created = buckets.get(key);
+        if (created != null && created.get() != ABSENT) {
+          return false;
+        }
         if (count.get() >= maxKeys) {
-          evicted = sweep(time.nanoTime(), true);
+          evicted = sweep(time.nanoTime(), key);
         }
       } finally {
         sweepLock.unlock();
@@ -192,8 +205,11 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
     }
   }
 
-  /** Sweeps the map; call with {@code sweepLock} held. */
-  private RateLimiterEvent.KeysEvicted sweep(long nowNanos, boolean makeRoom) {
+  /**
+   * Sweeps the map; call with {@code sweepLock} held. With {@code creating} not null, also makes
+   * room for that key's new bucket, never by evicting a bucket of that key itself.
+   */
+  private RateLimiterEvent.KeysEvicted sweep(long nowNanos, K creating) {
     lastSweep = nowNanos;
     long since = nowNanos - originNanos;
     int[] expired = {0};
@@ -210,7 +226,7 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
     int forced = 0;
     int nonFull = 0;
     int excess = count.get() - target;
-    if (makeRoom && excess > 0) {
+    if (creating != null && excess > 0) {
       // Drop the fullest buckets in use: find the debt of the excess-th fullest, then drop up to
       // excess buckets whose debt is no larger. Debts are compared in nanoseconds, as buckets of
       // a shared store may count in different units.
@@ -232,7 +248,7 @@ final class InMemoryKeyStore<K> implements RateLimiterStore<K>, Gcra.Cells<K> {
             }
             long v = b.get();
             long debt = debtNanos(b, since);
-            if (v != ABSENT && debt <= threshold && retire(key, b, v)) {
+            if (v != ABSENT && debt <= threshold && !key.equals(creating) && retire(key, b, v)) {
               dropped[0]++;
               if (debt > 0) {
                 dropped[1]++;
