@@ -47,7 +47,7 @@ import java.time.Duration;
  * be dragged down by noise, a running mean up by the standing queue (the drift the gradient
  * algorithm works around). A steady probe costs one window at 9 % below capacity.
  *
- * In the simulation of AdaptiveBulkheadSimulationTest (a processor-sharing server of capacity 40,
+ * In the simulation of CapacityStepSimulationTest (a processor-sharing server of capacity 40,
  * then 20, then 40 again, under twice the load it can take), the limit settles at 45 and 23.
  */
 /** The capacity recipe; each {@link #start} returns independent state. */
