@@ -71,31 +71,6 @@ public final class Report {
       double p99,
       Map<String, Double> secondary) {
 
-    Row(
-        String benchmarkClass,
-        String implementation,
-        String variant,
-        int threads,
-        double score,
-        double error,
-        String unit,
-        double bytesPerOp) {
-      this(
-          benchmarkClass,
-          implementation,
-          variant,
-          threads,
-          score,
-          error,
-          unit,
-          bytesPerOp,
-          "",
-          THROUGHPUT,
-          Double.NaN,
-          Double.NaN,
-          Map.of());
-    }
-
     /** How good the row is, higher is better, so that two rows of a group divide into a ratio. */
     double merit() {
       Double fraction = secondary.get(FRACTION);
