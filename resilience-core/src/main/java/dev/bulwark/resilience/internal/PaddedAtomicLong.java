@@ -82,17 +82,6 @@ public final class PaddedAtomicLong extends RightPadding {
   }
 
   /**
-   * Sets the value to {@code update} if it equals {@code expected}, returning the value it had.
-   *
-   * @param expected the value expected
-   * @param update the new value
-   * @return the value before the call: {@code expected} if it was replaced
-   */
-  public long compareAndExchange(long expected, long update) {
-    return (long) VALUE.compareAndExchange((PaddedValue) this, expected, update);
-  }
-
-  /**
    * Adds {@code delta} and returns the new value.
    *
    * @param delta what to add

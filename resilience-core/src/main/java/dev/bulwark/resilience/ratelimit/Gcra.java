@@ -35,22 +35,15 @@ final class Gcra {
     /** Replaces the value if it still equals {@code expected} ({@code ABSENT}: creates it). */
     boolean compareAndSet(K key, long expected, long update, Gcra gcra);
 
-    /**
-     * Replaces the value if it still equals {@code expected}, as {@link #compareAndSet}, and
-     * returns the value it had: {@code expected} on success, else a value to retry with. A store
-     * whose cell has a hardware compare-and-exchange returns what that instruction saw, so a caller
-     * that loses a race retries without reading the contended cache line a second time.
-     */
-    default long compareAndExchange(K key, long expected, long update, Gcra gcra) {
-      return compareAndSet(key, expected, update, gcra) ? expected : get(key);
-    }
-
     /** Reads the store's clock, in units of {@code gcra} (see {@link Gcra#units}). */
     long nowUnits(Gcra gcra);
   }
 
   /** The value of a key that has no bucket: a full bucket. Never stored. */
   static final long ABSENT = Long.MIN_VALUE;
+
+  /** The most {@link Thread#onSpinWait} calls between two attempts of a contended decision. */
+  private static final int MAX_SPINS = 64;
 
   /** The largest debt ever stored, in units; a larger difference means an ancient value. */
   static final long HORIZON = 1L << 62;
@@ -164,11 +157,14 @@ final class Gcra {
      * so the decision refuses permits the bucket held at every instant of the call and overstates
      * the retry-after by the time between the two reads (RateLimiterLincheckTest found that
      * interleaving; the regression test is
-     * RateLimiterTest.aDecisionIsNotJudgedAtAClockReadOlderThanTheBucket). A caller that loses the
-     * exchange takes the value it returned as its new reading of the bucket (no second read of the
-     * contended cache line) and reads the clock again.
+     * RateLimiterTest.aDecisionIsNotJudgedAtAClockReadOlderThanTheBucket). The price is a clock
+     * read per attempt, and a bucket read that is older by a clock read when the compare-and-swap
+     * comes, so under contention more attempts lose; a caller that loses backs off before it reads
+     * again, which leaves the winner to take several permits in a row with the line in its cache
+     * (benchmarks/README.md has the measurements of the variants).
      */
     long stored = store.get(key);
+    int spins = 1;
     while (true) {
       long now = store.nowUnits(this);
       long d = debt(stored, now);
@@ -183,11 +179,17 @@ final class Gcra {
       if (next == ABSENT) {
         next++; // one unit later: never store the marker, and err on the side of fewer permits
       }
-      long witness = store.compareAndExchange(key, stored, next, this);
-      if (witness == stored) {
+      if (store.compareAndSet(key, stored, next, this)) {
         return waitNanos;
       }
-      stored = witness;
+      // Lost to another caller, who has the cache line now: let it keep the line for a while
+      // (growing pauses, as the count window's) instead of pulling it back at once, then read
+      // again.
+      for (int i = 0; i < spins; i++) {
+        Thread.onSpinWait();
+      }
+      spins = Math.min(spins << 1, MAX_SPINS);
+      stored = store.get(key);
     }
   }
 

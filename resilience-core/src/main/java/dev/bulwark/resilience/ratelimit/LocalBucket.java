@@ -49,11 +49,6 @@ final class LocalBucket implements RateLimiterStore<String>, Gcra.Cells<String> 
   }
 
   @Override
-  public long compareAndExchange(String key, long expected, long update, Gcra gcra) {
-    return state.compareAndExchange(expected, update);
-  }
-
-  @Override
   public String toString() {
     return "LocalBucket";
   }
