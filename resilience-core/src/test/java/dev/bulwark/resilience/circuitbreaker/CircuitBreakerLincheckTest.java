@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Test;
  * the state read, all match a plain single-threaded breaker in some serial order. In particular
  * HALF_OPEN hands out exactly its trial permits, and each transition happens once.
  *
- * <p>The breaker: a count window of 2, judged from 2 calls, opens at 50 % failures, 2 trial calls
- * in HALF_OPEN, open for 1 s; an {@code advance} operation moves the clock 2 s.
+ * <p>The breaker: a count window of 2, judged from 2 calls, opens at 50 % failures, 1 trial call in
+ * HALF_OPEN (so that two acquires there already test the permit count), open for 1 s; an {@code
+ * advance} operation moves the clock 2 s. Each scenario starts with the breaker tripped by two
+ * failures and its open duration passed, so that its few operations reach HALF_OPEN's trial
+ * permits, and from there CLOSED or OPEN again.
  */
 class CircuitBreakerLincheckTest {
 
@@ -29,10 +32,12 @@ class CircuitBreakerLincheckTest {
   private static final Size STRESS = new Size(5, 100, 2, 3);
 
   static final int SIZE = 2;
-  static final int TRIAL_CALLS = 2;
+  static final int TRIAL_CALLS = 1;
   static final Duration OPEN = Duration.ofSeconds(1);
   static final Duration STEP = Duration.ofSeconds(2);
   static final Thresholds THRESHOLDS = new Thresholds(50f, 100f, 2);
+  // HALF_OPEN judges its one trial call: min(minimumCalls, trial calls)
+  static final Thresholds TRIAL_THRESHOLDS = new Thresholds(50f, 100f, TRIAL_CALLS);
   static final int MAX_THREADS = 8;
 
   /** Each thread holds at most one permit at a time, taken by {@code acquire}. */
@@ -49,6 +54,13 @@ class CircuitBreakerLincheckTest {
             .timeSource(time)
             .build();
     private final Permit[] held = new Permit[MAX_THREADS];
+
+    public Operations() {
+      for (int i = 0; i < 2; i++) {
+        breaker.acquirePermit().onFailure(new IllegalStateException("upstream failed"));
+      }
+      time.advance(STEP);
+    }
 
     /** Takes a permit; returns the state it was taken in, or "refused". */
     @Operation
@@ -113,15 +125,25 @@ class CircuitBreakerLincheckTest {
     private State state = State.CLOSED;
     private long generation; // moves on with every transition, as the real breaker's state object
     private ArrayDeque<Boolean> window = new ArrayDeque<>(); // failed?
+    private int windowSize = SIZE; // of the CLOSED window, or TRIAL_CALLS for HALF_OPEN's
     private int permits;
     private long now;
     private long openedAt;
     private final Held[] held = new Held[MAX_THREADS];
 
+    public Model() {
+      for (int i = 0; i < 2; i++) {
+        acquire(0);
+        fail(0);
+      }
+      advance();
+    }
+
     public String acquire(int thread) {
       if (state == State.OPEN && now - openedAt > OPEN.toNanos()) {
         moveTo(State.HALF_OPEN);
         window = new ArrayDeque<>();
+        windowSize = TRIAL_CALLS;
         permits = TRIAL_CALLS;
       }
       if (state == State.HALF_OPEN) {
@@ -150,20 +172,22 @@ class CircuitBreakerLincheckTest {
       }
       held[thread] = null;
       window.addLast(failed);
-      if (window.size() > SIZE) {
+      if (window.size() > windowSize) {
         window.removeFirst();
       }
       if (state == State.OPEN) {
         return true; // recorded in the window that tripped; no transition
       }
       long failures = window.stream().filter(f -> f).count();
-      int verdict = THRESHOLDS.judge(window.size(), failures, 0);
+      Thresholds thresholds = windowSize == SIZE ? THRESHOLDS : TRIAL_THRESHOLDS;
+      int verdict = thresholds.judge(window.size(), failures, 0);
       if (verdict >= Window.FAILURE_RATE_EXCEEDED) {
         moveTo(State.OPEN);
         openedAt = now;
       } else if (state == State.HALF_OPEN && verdict == Window.BELOW_THRESHOLDS) {
         moveTo(State.CLOSED);
         window = new ArrayDeque<>();
+        windowSize = SIZE;
       }
       return true;
     }
