@@ -71,7 +71,11 @@ final class Uploads {
       tags = ctx.formParam("tags");
       category = ctx.formParam("category");
     } catch (Exception e) { // Jetty's parser throws ServletException, undeclared through Kotlin
-      throw malformed(e);
+      ApiException refusal = malformed(e);
+      if (refusal.status() == 400) {
+        drain(ctx); // read what the parser left, so the client is not reset before it reads the 400
+      }
+      throw refusal;
     }
     Map<String, String> invalid = new LinkedHashMap<>();
     if (files.isEmpty()) {
@@ -140,6 +144,26 @@ final class Uploads {
       throw e;
     }
     return size;
+  }
+
+  /**
+   * Reads and drops the rest of a refused request's body, at most the upload limit: a server that
+   * answers while the client is still sending, and then closes, can make the client's TCP stack
+   * drop the answer (a reset), so the client sees no response instead of the 400.
+   */
+  private void drain(Context ctx) {
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] buffer = new byte[8192];
+      long left = limit;
+      int n;
+      while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+        left -= n;
+      }
+    } catch (IOException | IllegalStateException e) {
+      // the body was already consumed or the connection is gone: nothing left to drain
+      System.getLogger(Uploads.class.getName())
+          .log(System.Logger.Level.DEBUG, "could not drain a refused upload: " + e);
+    }
   }
 
   /** The multipart parser refused the body: 413 if it was too large, else 400 with its reason. */
