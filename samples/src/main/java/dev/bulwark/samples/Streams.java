@@ -9,6 +9,7 @@ import dev.bulwark.streaming.StreamResult;
 import dev.bulwark.streaming.StreamWriter;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -221,7 +222,14 @@ final class Streams implements ManagedResource {
       ctx.res().setContentType(writer.encoder().contentType());
       ctx.res().setHeader("Cache-Control", "no-cache");
       ctx.res().setHeader("X-Accel-Buffering", "no");
-      StreamResult result = writer.writeTo(ctx.res().getOutputStream(), source);
+      OutputStream out = ctx.res().getOutputStream();
+      StreamResult result = writer.writeTo(out, source);
+      if (result.outcome() != StreamResult.Outcome.CLIENT_GONE) {
+        // Complete the response (the last chunk) before the stream counts as ended: the drain
+        // waits for that count, and the server that stops after it would otherwise cut the
+        // response before its end, so the client would lose the last line it was promised.
+        out.close();
+      }
       LOG.log(
           System.Logger.Level.DEBUG,
           "stream {0} ended: {1} after {2} items",

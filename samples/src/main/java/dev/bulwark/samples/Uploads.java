@@ -73,6 +73,10 @@ final class Uploads {
     } catch (Exception e) { // Jetty's parser throws ServletException, undeclared through Kotlin
       ApiException refusal = malformed(e);
       if (refusal.status() == 400) {
+        // The parser gave up part-way, so where this request ends on the connection is unknown
+        // and the server closes it after the answer. Say so, or a client pools the connection and
+        // its next request meets the closed socket ("header parser received no bytes").
+        ctx.header("Connection", "close");
         drain(ctx); // read what the parser left, so the client is not reset before it reads the 400
       }
       throw refusal;
