@@ -1,9 +1,6 @@
 package dev.bulwark.lifecycle;
 
-import dev.bulwark.lifecycle.internal.Budget;
-import dev.bulwark.lifecycle.internal.JobRefusals;
 import dev.bulwark.lifecycle.internal.JobRunners;
-import dev.bulwark.lifecycle.internal.StopProtocol;
 import dev.bulwark.resilience.ContextPropagator;
 import dev.bulwark.resilience.EventSource;
 import dev.bulwark.resilience.Policy;
@@ -83,19 +80,6 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
   /** Default number of runners. */
   public static final int DEFAULT_CONCURRENCY = 4;
 
-  private static final JobRefusals REFUSALS =
-      new JobRefusals() {
-        @Override
-        public RuntimeException closed(String queue) {
-          return new JobQueueClosedException(queue);
-        }
-
-        @Override
-        public RuntimeException full(String queue, int capacity, Duration retryAfter) {
-          return new JobQueueFullException(queue, capacity, retryAfter);
-        }
-      };
-
   private final String name;
   private final Config config;
   private final JobRunners<J> runners;
@@ -107,7 +91,14 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     this.time = b.time;
     this.runners =
         new JobRunners<>(
-            b.name, config, b.handler, b.time, b.threadFactory, b.sink, b.propagator, REFUSALS);
+            b.name,
+            config,
+            b.handler,
+            b.time,
+            b.threadFactory,
+            b.sink,
+            b.propagator,
+            QueueRefusals.INSTANCE);
   }
 
   /**
@@ -232,23 +223,7 @@ public final class JobQueue<J> implements EventSource<JobQueueEvent> {
     Checks.nonNegative(grace, "grace");
     Checks.nonNegative(interruptTimeout, "interruptTimeout");
     runners.checkUnowned("stops");
-    Budget budget = Budget.of(time, saturatedSum(grace, interruptTimeout));
-    boolean abandoned =
-        StopProtocol.stop(runners.stopTarget(time), grace, interruptTimeout, budget)
-            == ShutdownReport.Outcome.ABANDONED;
-    List<UnfinishedJob<J>> result = runners.handBack(abandoned);
-    if (budget.wasInterrupted()) {
-      Thread.currentThread().interrupt();
-    }
-    return result;
-  }
-
-  private static Duration saturatedSum(Duration a, Duration b) {
-    try {
-      return a.plus(b);
-    } catch (ArithmeticException e) {
-      return Duration.ofSeconds(Long.MAX_VALUE, 999_999_999);
-    }
+    return runners.stopAlone(time, grace, interruptTimeout);
   }
 
   /** The queue's runners and the steps of its stop, which its supervisor's component drives. */

@@ -9,7 +9,7 @@ import java.util.List;
 /** A job queue as a component of a supervisor. */
 public final class JobQueueComponent extends Component {
 
-  private final QueueRunners queue;
+  private final QueueRunners<?> queue;
 
   /**
    * Creates the component of a job queue.
@@ -20,7 +20,7 @@ public final class JobQueueComponent extends Component {
    * @param queue the queue's runners
    */
   public JobQueueComponent(
-      String name, ComponentConfig config, ComponentHost host, QueueRunners queue) {
+      String name, ComponentConfig config, ComponentHost host, QueueRunners<?> queue) {
     super(name, config, host);
     this.queue = queue;
   }

@@ -30,17 +30,18 @@ import java.util.function.Consumer;
  *
  * @param <J> the job type
  */
-public final class JobRunners<J> implements QueueRunners {
+public final class JobRunners<J> implements QueueRunners<J> {
 
   private final String name;
   private final Config config;
   private final JobHandler<? super J> handler;
   private final TimeSource time;
   private final ThreadFactory threadFactory;
-  private final UnfinishedSink<J> sink;
+  private final HandBack<J> handBack;
   private final ContextPropagator propagator;
   private final JobRefusals refusals;
   private final Listeners<JobQueueEvent> listeners;
+  private final QueueOwnership ownership;
   private final AtomicLong ids = new AtomicLong();
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -50,14 +51,11 @@ public final class JobRunners<J> implements QueueRunners {
   private final ArrayDeque<QueuedJob<J>> queue = new ArrayDeque<>();
   private final LinkedHashSet<QueuedJob<J>> running = new LinkedHashSet<>();
   private final List<Thread> runners = new ArrayList<>();
-  private final List<UnfinishedJob<J>> interrupted = new ArrayList<>();
   private int liveRunners;
   private boolean started;
   private boolean closed;
   private boolean forced;
-  private List<UnfinishedJob<J>> handedBack;
-  private String owner;
-  private long averageNanos = -1;
+  private final RunTimeEstimate estimate = new RunTimeEstimate();
 
   /** Creates the runners, not started; a null thread factory means virtual threads. */
   public JobRunners(
@@ -74,10 +72,11 @@ public final class JobRunners<J> implements QueueRunners {
     this.handler = handler;
     this.time = time;
     this.threadFactory = threadFactory != null ? threadFactory : Thread.ofVirtual().factory();
-    this.sink = new UnfinishedSink<>(name, sink);
+    this.handBack = new HandBack<>(name, sink);
     this.propagator = propagator;
     this.refusals = refusals;
     this.listeners = new Listeners<>("job queue '" + name + "'");
+    this.ownership = new QueueOwnership(name);
   }
 
   String name() {
@@ -98,7 +97,9 @@ public final class JobRunners<J> implements QueueRunners {
       if (closed) {
         refusal = refusals.closed(name());
       } else if (queue.size() >= config.capacity()) {
-        refusal = refusals.full(name(), config.capacity(), estimateLocked());
+        refusal =
+            refusals.full(
+                name(), config.capacity(), estimate.retryAfter(config.concurrency(), started));
       } else {
         refusal = null;
         handle = new QueuedJob<>(this, ids.incrementAndGet(), job, policy, time, context);
@@ -118,18 +119,6 @@ public final class JobRunners<J> implements QueueRunners {
       throw refusal;
     }
     return handle;
-  }
-
-  /*
-   * The estimate of a retry-after: a place in the queue frees up when a runner takes the next job,
-   * which on average happens every (average run time / runners). The average is an exponentially
-   * weighted moving average (weight 0.2) of the run times of finished jobs.
-   */
-  private Duration estimateLocked() {
-    if (averageNanos < 0 || !started) {
-      return null;
-    }
-    return Duration.ofNanos(Math.max(1, averageNanos / config.concurrency()));
   }
 
   public int queued() {
@@ -154,7 +143,8 @@ public final class JobRunners<J> implements QueueRunners {
   public List<UnfinishedJob<J>> unfinishedJobs() {
     lock.lock();
     try {
-      return handedBack == null ? List.of() : handedBack;
+      List<UnfinishedJob<J>> list = handBack.handedBack();
+      return list == null ? List.of() : list;
     } finally {
       lock.unlock();
     }
@@ -162,39 +152,15 @@ public final class JobRunners<J> implements QueueRunners {
 
   /** Throws if a supervisor owns the queue: it alone {@code does} (starts, stops) it. */
   public void checkUnowned(String does) {
-    lock.lock();
-    try {
-      if (owner != null) {
-        throw new IllegalStateException(
-            "job queue '"
-                + name()
-                + "' belongs to supervisor '"
-                + owner
-                + "', which "
-                + does
-                + " it");
-      }
-    } finally {
-      lock.unlock();
-    }
+    ownership.checkUnowned(does);
   }
 
   /** Gives the queue to a supervisor, or throws if it has an owner or was started or stopped. */
   public void attach(String supervisor) {
     lock.lock();
     try {
-      if (owner != null || started || closed) {
-        throw new IllegalArgumentException(
-            "job queue '"
-                + name()
-                + "' cannot join supervisor '"
-                + supervisor
-                + "': it "
-                + (owner != null
-                    ? "belongs to supervisor '" + owner + "'"
-                    : closed ? "was stopped before" : "was started before"));
-      }
-      owner = supervisor;
+      ownership.attach(
+          supervisor, closed ? "was stopped before" : started ? "was started before" : null);
     } finally {
       lock.unlock();
     }
@@ -202,14 +168,7 @@ public final class JobRunners<J> implements QueueRunners {
 
   /** Undoes {@link #attach} for a supervisor whose build was refused. */
   public void detach(String supervisor) {
-    lock.lock();
-    try {
-      if (supervisor.equals(owner)) {
-        owner = null;
-      }
-    } finally {
-      lock.unlock();
-    }
+    ownership.detach(supervisor);
   }
 
   @Override
@@ -275,13 +234,11 @@ public final class JobRunners<J> implements QueueRunners {
         try {
           running.remove(h);
           stop = forced;
-          if (forced && failure != null && handedBack == null) {
+          if (forced && failure != null && handBack.interrupted(h)) {
             status = JobHandle.Status.CANCELLED;
-            interrupted.add(
-                new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.INTERRUPTED));
           } else {
             status = failure == null ? JobHandle.Status.SUCCEEDED : JobHandle.Status.FAILED;
-            averageNanos = averageNanos < 0 ? took : (averageNanos * 4 + took) / 5;
+            estimate.add(took);
           }
           h.moveTo(status, failure);
         } finally {
@@ -377,8 +334,8 @@ public final class JobRunners<J> implements QueueRunners {
   }
 
   /**
-   * Collects the unfinished jobs once (later calls return the same list), marks the queued and
-   * interrupted ones cancelled, and passes the list to the sink.
+   * Hands back the unfinished jobs once (later calls return the same list), marks the queued and
+   * interrupted ones cancelled, and passes the list to the sink: see {@link HandBack}.
    */
   @Override
   public List<UnfinishedJob<J>> handBack(boolean abandoned) {
@@ -386,30 +343,15 @@ public final class JobRunners<J> implements QueueRunners {
     lock.lock();
     try {
       closed = true;
-      if (handedBack != null) {
-        return handedBack;
+      if (handBack.handedBack() != null) {
+        return handBack.handedBack();
       }
-      list = new ArrayList<>(interrupted);
-      for (QueuedJob<J> h : queue) {
-        list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.NOT_STARTED));
-        h.moveTo(JobHandle.Status.CANCELLED, null);
-      }
+      list = handBack.collect(queue, running, abandoned);
       queue.clear();
-      if (abandoned) {
-        for (QueuedJob<J> h : running) {
-          if (h.runner == Thread.currentThread()) {
-            continue; // the job that is stopping its own queue: it ends when the stop returns
-          }
-          list.add(new UnfinishedJob<>(name(), h.id(), h.job(), UnfinishedJob.Reason.ABANDONED));
-        }
-      }
-      list.sort((a, b) -> Long.compare(a.id(), b.id()));
-      handedBack = List.copyOf(list);
-      list = handedBack;
     } finally {
       lock.unlock();
     }
-    sink.deliver(list);
+    handBack.deliver(list);
     if (!listeners.isEmpty()) {
       listeners.publish(new JobQueueEvent.Stopped(name(), List.copyOf(list)));
     }
