@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  * hand back what did not finish), driven by the one stop protocol either by the queue's own {@code
  * stop(grace, interruptTimeout)} or, through {@link QueueRunners}, by its supervisor's component. A
  * job's state is a {@link QueuedJob}, which only this package changes; the public {@link JobHandle}
- * reads it. The refusals are made by the {@link JobRefusals} the queue passes in.
+ * reads it. The refusals are made by the {@link JobRefusals} the queue passes in, with the
+ * retry-after of a {@code RunTimeEstimate}; what a stop hands back is collected by a {@code
+ * HandBack}, and the supervisor that owns the queue, if any, is kept by a {@code QueueOwnership}.
  *
  * @param <J> the job type
  */
