@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (each bucket's second and packed counts: calls, failures, slow calls) for every second but the
  * latest, the sums of the earlier seconds still in the window, and the latest second's counts in
  * a word of their own, the live word. A frame never changes except through its live word; every
- * other change (a new second, a late record, nothing else) publishes a new frame, so the window
+ * other change (a new second, a late record) publishes a new frame, so the window
  * allocates a frame per second of traffic and per late record, never per call in a second.
  *
  * A record in the latest second is one CAS on the live word, and is judged on the earlier seconds'
@@ -46,9 +46,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * The serial order is the order of those steps. A record judged at second s + 1 sees exactly the
  * records whose step came before its own; one in second s that has not yet taken its step finds
- * the live word sealed and becomes a late record, judged after it, as of second s + 1. (The window
- * this replaces summed the earlier buckets in place: two records across a second's turn could
- * each see the other, and a sum could read a bucket already reused for a later second.)
+ * the live word sealed, or the next frame, and becomes a late record, judged after it, as of
+ * second s + 1. Nothing sums buckets that other threads are writing: a frame's sums are taken
+ * once, from arrays no thread writes after publishing them, so a bucket taken over by a later
+ * second is never half-read.
  *
  * Progress and ABA. A thread that finds the live word sealed waits a few spins for the sealer to
  * publish (it is usually a few instructions away), then builds and publishes a frame itself (with
