@@ -197,6 +197,7 @@ public final class AdaptiveBulkhead extends PipelineStep
     long rtt = time.nanoTime() - startNanos;
     int oldLimit = 0;
     int newLimit = 0;
+    boolean released = false;
     try {
       if (!abandoned) {
         boolean dropped = rtt > timeoutNanos || (failure != null && dropWhen.test(failure));
@@ -205,16 +206,20 @@ public final class AdaptiveBulkhead extends PipelineStep
           try {
             oldLimit = limit.current();
             newLimit = bounded(limit.onSample(startNanos, rtt, inFlight, dropped));
-            if (newLimit != oldLimit) {
-              gate.setLimit(newLimit);
-            }
+            // The new limit and this permit's return are one atomic step on the gate, taken in the
+            // order the samples were fed, so no acquirer judges by the new limit while this call
+            // still counts (it would be refused though there was room before and after).
+            gate.release(newLimit);
+            released = true;
           } finally {
             sampleLock.unlock();
           }
         }
       }
     } finally {
-      gate.release();
+      if (!released) {
+        gate.release();
+      }
       if (newLimit != oldLimit && !admission.listeners.isEmpty()) {
         admission.listeners.publish(new BulkheadEvent.LimitChanged(name, oldLimit, newLimit));
       }

@@ -9,39 +9,47 @@ import java.util.concurrent.locks.ReentrantLock;
 /*
  * How the gate works, and why.
  *
- * One AtomicLong holds two counts: the permits in flight (low 32 bits) and the threads queued for
- * a permit (high 32 bits). Keeping both in one word is what lets the common path stay lock-free
- * without giving up fairness:
+ * One AtomicLong holds the whole state an acquirer judges by: the permits in flight (bits 0-31),
+ * the limit (bits 32-62) and whether any thread is queued for a permit (bit 63, the sign bit).
+ * Keeping all three in one word is what lets the common path stay lock-free without giving up
+ * fairness, and lets the adaptive bulkhead move the limit without a window in which it is wrong:
  *
  * - Fast acquire: a compare-and-set that adds one in-flight permit, allowed only while nobody is
- *   queued and the in-flight count is below the limit. A newcomer therefore never barges ahead of
- *   a queued waiter: as soon as one thread is queued the fast path is closed.
+ *   queued and the in-flight count is below the limit of the same word. A newcomer therefore never
+ *   barges ahead of a queued waiter: as soon as one thread is queued the fast path is closed.
  * - Release: one atomic decrement of the in-flight count (it cannot fail and retry, as a
  *   compare-and-set can when threads contend). If the word it returns shows threads queued, the
  *   release then takes the lock and hands the freed permit to the head of the queue; no newcomer
  *   can take it in between, since the fast acquire is closed while anyone is queued, so permits
  *   go to waiters in arrival order.
- * - Queueing: under the lock, a thread either takes a free permit (if nobody is queued) or adds
- *   itself to the waiter count with a compare-and-set on the same word. Because the two counts
- *   change together, a release can never slip between "no permit free" and "I am queued" and leave
- *   a waiter asleep beside a free permit.
+ * - Release with a new limit (the adaptive bulkhead's completion): one compare-and-set that returns
+ *   the permit and writes the limit together. An acquirer sees either the old limit with the
+ *   finished call still counted or the new limit without it, never the new limit with the finished
+ *   call still counted (which refused calls although there was room before and after) nor the old
+ *   limit with it gone (which admitted calls above the new limit). If threads are queued, the new
+ *   room goes to them in order, as after a plain release.
+ * - Queueing: under the lock, a thread either takes a free permit (if nobody is queued) or sets the
+ *   queued bit with a compare-and-set on the same word it found full. Because the counts, the limit
+ *   and the bit change together, a release can never slip between "no permit free" and "I am
+ *   queued" and leave a waiter asleep beside a free permit: every step that makes room reads the
+ *   bit in the word it wrote, and drains the queue under the lock when it is set.
  *
- * The waiter count changes only under the lock, together with the queue, so under the lock
- * "waiters > 0" means the queue is not empty. Each waiter has its own Condition, so a grant wakes
- * exactly the thread it is meant for. A waiter that times out or is interrupted removes itself; if
- * a grant raced with its interrupt it hands the permit on before it throws, so no permit leaks.
- *
- * The limit is a volatile int so the adaptive bulkhead can move it; after it rises, drain() hands
- * the new room to queued waiters in order. When it falls, in-flight calls finish normally and new
- * ones wait or are refused until the count is below the new limit.
+ * The queued bit changes only under the lock, together with the queue, so under the lock the bit is
+ * set exactly when the queue is not empty; the number of queued threads is kept beside it for
+ * reading. Each waiter has its own Condition, so a grant wakes exactly the thread it is meant for. A
+ * waiter that times out or is interrupted removes itself; if a grant raced with its interrupt it
+ * hands the permit on before it throws, so no permit leaks. When the limit falls, in-flight calls
+ * finish normally and new ones wait or are refused until the count is below the new limit.
  */
 /**
  * The permit counter and fair waiter queue shared by {@link Bulkhead} and {@link AdaptiveBulkhead}.
  */
 final class PermitGate {
 
-  private static final long ONE_WAITER = 1L << 32;
-  private static final long IN_FLIGHT_MASK = ONE_WAITER - 1;
+  private static final int LIMIT_SHIFT = 32;
+  private static final long IN_FLIGHT_MASK = (1L << LIMIT_SHIFT) - 1;
+  private static final long LIMIT_MASK = (long) Integer.MAX_VALUE << LIMIT_SHIFT;
+  private static final long QUEUED = Long.MIN_VALUE; // the sign bit: a word < 0 has threads queued
 
   /** A queued thread; {@code granted} and {@code inFlight} are guarded by the gate's lock. */
   private static final class Waiter {
@@ -54,14 +62,14 @@ final class PermitGate {
     }
   }
 
-  private final PaddedAtomicLong state = new PaddedAtomicLong(0); // alone on its cache line
+  private final PaddedAtomicLong state; // alone on its cache line
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>(); // guarded by lock
+  private volatile int queued; // the queue's size, written under the lock
   private final TimeSource time;
-  private volatile int limit;
 
   PermitGate(int limit, TimeSource time) {
-    this.limit = limit;
+    this.state = new PaddedAtomicLong(withLimit(0L, limit));
     this.time = time;
   }
 
@@ -69,12 +77,21 @@ final class PermitGate {
     return (int) (state & IN_FLIGHT_MASK);
   }
 
-  private static int waiters(long state) {
-    return (int) (state >>> 32);
+  private static int limit(long state) {
+    return (int) ((state & LIMIT_MASK) >>> LIMIT_SHIFT);
+  }
+
+  private static long withLimit(long state, int limit) {
+    return (state & ~LIMIT_MASK) | ((long) limit << LIMIT_SHIFT);
+  }
+
+  /** Whether a newcomer may take a permit: nobody queued and room below the limit. */
+  private static boolean open(long state) {
+    return state >= 0 && inFlight(state) < limit(state);
   }
 
   int limit() {
-    return limit;
+    return limit(state.get());
   }
 
   int inFlight() {
@@ -82,11 +99,12 @@ final class PermitGate {
   }
 
   int queued() {
-    return waiters(state.get());
+    return queued;
   }
 
   int available() {
-    return Math.max(0, limit - inFlight());
+    long s = state.get();
+    return Math.max(0, limit(s) - inFlight(s));
   }
 
   /**
@@ -97,7 +115,7 @@ final class PermitGate {
   int tryAcquire() {
     while (true) {
       long s = state.get();
-      if (waiters(s) != 0 || inFlight(s) >= limit) {
+      if (!open(s)) {
         return -1;
       }
       if (state.compareAndSet(s, s + 1)) {
@@ -127,16 +145,17 @@ final class PermitGate {
     try {
       while (true) {
         long s = state.get();
-        if (waiters(s) == 0 && inFlight(s) < limit) {
+        if (open(s)) {
           if (state.compareAndSet(s, s + 1)) {
             return inFlight(s) + 1;
           }
-        } else if (state.compareAndSet(s, s + ONE_WAITER)) {
+        } else if (state.compareAndSet(s, s | QUEUED)) {
           break;
         }
       }
       queue.addLast(waiter);
-      drainLocked(); // the limit may have risen between our read and the queueing
+      queued = queue.size();
+      drainLocked(); // room a release made while others were queued goes to the head now
       long remaining = maxWaitNanos;
       try {
         while (!waiter.granted) {
@@ -165,28 +184,37 @@ final class PermitGate {
     // One atomic decrement, which cannot fail and retry as a compare-and-set can when threads
     // contend. If threads are queued, the permit just freed goes to the head of the queue: a
     // newcomer cannot take it first, because the fast acquire is closed while anyone is queued.
-    if (waiters(state.decrementAndGet()) == 0) {
+    if (state.decrementAndGet() >= 0) {
       return;
     }
+    drain();
+  }
+
+  /**
+   * Returns one permit and moves the limit to {@code newLimit} in the same atomic step, so no
+   * acquirer judges by the new limit while the returned permit still counts, nor by the old one
+   * once it is gone; queued threads then take whatever room there is, in arrival order.
+   */
+  void release(int newLimit) {
+    long next;
+    while (true) {
+      long s = state.get();
+      next = withLimit(s, newLimit) - 1;
+      if (state.compareAndSet(s, next)) {
+        break;
+      }
+    }
+    if (next < 0) {
+      drain();
+    }
+  }
+
+  private void drain() {
     lock.lock();
     try {
       drainLocked();
     } finally {
       lock.unlock();
-    }
-  }
-
-  /** Moves the limit; if it rose, queued threads take the new room in arrival order. */
-  void setLimit(int newLimit) {
-    int old = limit;
-    limit = newLimit;
-    if (newLimit > old && waiters(state.get()) != 0) {
-      lock.lock();
-      try {
-        drainLocked();
-      } finally {
-        lock.unlock();
-      }
     }
   }
 
@@ -197,7 +225,15 @@ final class PermitGate {
 
   private void dequeueLocked(Waiter waiter) {
     if (queue.remove(waiter)) {
-      state.addAndGet(-ONE_WAITER);
+      queued = queue.size();
+      if (queue.isEmpty()) {
+        while (true) {
+          long s = state.get();
+          if (state.compareAndSet(s, s & ~QUEUED)) {
+            break;
+          }
+        }
+      }
       drainLocked();
     }
   }
@@ -206,11 +242,13 @@ final class PermitGate {
   private void drainLocked() {
     while (true) {
       long s = state.get();
-      if (waiters(s) == 0 || inFlight(s) >= limit) {
+      if (s >= 0 || inFlight(s) >= limit(s)) {
         return;
       }
-      if (state.compareAndSet(s, s - ONE_WAITER + 1)) {
+      long next = queue.size() == 1 ? (s + 1) & ~QUEUED : s + 1;
+      if (state.compareAndSet(s, next)) {
         Waiter head = queue.pollFirst();
+        queued = queue.size();
         head.granted = true;
         head.inFlight = inFlight(s) + 1;
         head.condition.signal();
@@ -221,6 +259,6 @@ final class PermitGate {
   @Override
   public String toString() {
     long s = state.get();
-    return "inFlight=" + inFlight(s) + ", limit=" + limit + ", queued=" + waiters(s);
+    return "inFlight=" + inFlight(s) + ", limit=" + limit(s) + ", queued=" + queued;
   }
 }

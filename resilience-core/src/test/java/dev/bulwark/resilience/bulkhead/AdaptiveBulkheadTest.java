@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.bulwark.resilience.ManualTimeSource;
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.RejectedException;
+import dev.bulwark.resilience.TimeSource;
 import java.io.IOException;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 class AdaptiveBulkheadTest {
@@ -336,6 +341,80 @@ class AdaptiveBulkheadTest {
           held.close();
           assertThat(bulkhead.inFlight()).isZero();
         });
+  }
+
+  @Test
+  void aCompletionThatRaisesTheLimitNeverShowsTheNewLimitWhileItsOwnPermitIsStillCounted() {
+    // The interleaving is held open, not hoped for: a queued caller's wait keeps the gate's lock,
+    // and the completion, which must take that lock to hand room to the queue, stops there.
+    HoldingWait clock = new HoldingWait();
+    AdaptiveBulkhead bulkhead =
+        builder()
+            .initialLimit(2)
+            .maxWait(Duration.ofSeconds(1))
+            .algorithm(upByOne())
+            .timeSource(clock)
+            .build();
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          Permit finishing = bulkhead.acquirePermit();
+          Permit other = bulkhead.acquirePermit();
+          AtomicReference<Object> queued = new AtomicReference<>();
+          Thread waiter =
+              Thread.ofVirtual()
+                  .start(
+                      () -> {
+                        try {
+                          queued.set(bulkhead.acquirePermit());
+                        } catch (RuntimeException e) {
+                          queued.set(e);
+                        }
+                      });
+          clock.waiting.await();
+          Thread completion = Thread.ofPlatform().start(finishing::onSuccess); // limit 2 -> 3
+          while (completion.isAlive() && !clock.lock.hasQueuedThread(completion)) {
+            Thread.onSpinWait();
+          }
+          int limit = bulkhead.limit();
+          int inFlight = bulkhead.inFlight();
+          clock.timeOut.countDown();
+          completion.join();
+          waiter.join();
+          assertThat(limit).as("the limit the completion moved").isEqualTo(3);
+          assertThat(inFlight).as("calls in flight beside the new limit").isEqualTo(1);
+          assertThat(queued.get()).isInstanceOf(BulkheadFullException.class); // its wait ran out
+          other.close();
+          assertThat(bulkhead.inFlight()).isZero();
+        });
+  }
+
+  /**
+   * A time source whose first timed wait keeps the lock it is given (it does not wait on the
+   * condition) until told to time out.
+   */
+  private static final class HoldingWait implements TimeSource {
+    final CountDownLatch waiting = new CountDownLatch(1);
+    final CountDownLatch timeOut = new CountDownLatch(1);
+    volatile ReentrantLock lock;
+
+    @Override
+    public long nanoTime() {
+      return 0L;
+    }
+
+    @Override
+    public void sleep(Duration duration) {
+      throw new UnsupportedOperationException("the bulkhead never sleeps");
+    }
+
+    @Override
+    public long awaitNanos(Lock lock, Condition condition, long nanos) throws InterruptedException {
+      this.lock = (ReentrantLock) lock;
+      waiting.countDown();
+      timeOut.await();
+      return 0L;
+    }
   }
 
   private static LimitAlgorithm upByOne() {

@@ -4,9 +4,6 @@ import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.lincheck.ImpatientTimeSource;
 import dev.bulwark.resilience.lincheck.Lincheck;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.Test;
 public class BulkheadLincheckTest {
 
   private static final int MAX = 2;
-  private static final int SLOTS = 8;
 
   private final Bulkhead bulkhead =
       Bulkhead.builder("lincheck")
@@ -37,32 +33,16 @@ public class BulkheadLincheckTest {
           .timeSource(new ImpatientTimeSource())
           .build();
 
-  private final List<ArrayDeque<Permit>> held = new ArrayList<>();
-
-  public BulkheadLincheckTest() {
-    for (int i = 0; i < SLOTS; i++) {
-      held.add(new ArrayDeque<>());
-    }
-  }
+  private final HeldPermits<Permit> held = new HeldPermits<>();
 
   @Operation
   public boolean acquire(@Param(name = "thread") int thread) {
-    try {
-      held.get(thread).push(bulkhead.acquirePermit());
-      return true;
-    } catch (BulkheadFullException e) {
-      return false;
-    }
+    return held.acquire(thread, bulkhead::acquirePermit);
   }
 
   @Operation
   public boolean release(@Param(name = "thread") int thread) {
-    Permit permit = held.get(thread).poll();
-    if (permit == null) {
-      return false;
-    }
-    permit.close();
-    return true;
+    return held.finish(thread, Permit::close);
   }
 
   @Operation
@@ -72,25 +52,20 @@ public class BulkheadLincheckTest {
 
   /** The sequential specification: permits held, per thread. */
   public static final class Model {
-    private final int[] held = new int[SLOTS];
+    private final HeldPermits<Boolean> held = new HeldPermits<>();
     private int total;
 
     public boolean acquire(int thread) {
       if (total == MAX) {
         return false;
       }
-      held[thread]++;
+      held.hold(thread, true);
       total++;
       return true;
     }
 
     public boolean release(int thread) {
-      if (held[thread] == 0) {
-        return false;
-      }
-      held[thread]--;
-      total--;
-      return true;
+      return held.finish(thread, permit -> total--);
     }
 
     public int availablePermits() {

@@ -50,10 +50,11 @@ class PermitGateTest {
 
   @Test
   void raisingTheLimitLetsQueuedThreadsInInArrivalOrder() {
-    PermitGate gate = new PermitGate(1, time);
+    PermitGate gate = new PermitGate(2, time);
     assertTimeoutPreemptively(
         BOUND,
         () -> {
+          gate.tryAcquire();
           gate.tryAcquire();
           int[] grantedAt = new int[3];
           List<Thread> threads = new ArrayList<>();
@@ -64,7 +65,7 @@ class PermitGateTest {
                     .start(() -> grantedAt[id] = acquireQuietly(gate, Long.MAX_VALUE)));
             time.awaitWaiters(i + 1);
           }
-          gate.setLimit(3); // room for the first two of the three
+          gate.release(3); // one of two back, limit 2 -> 3: room for the first two of the three
           threads.get(0).join();
           threads.get(1).join();
           assertThat(gate.queued()).isEqualTo(1);
@@ -84,9 +85,9 @@ class PermitGateTest {
     gate.tryAcquire();
     gate.tryAcquire();
     gate.tryAcquire();
-    gate.setLimit(1);
+    gate.release(1);
+    assertThat(gate.limit()).isEqualTo(1);
     assertThat(gate.available()).isZero();
-    gate.release();
     gate.release();
     assertThat(gate.tryAcquire()).isEqualTo(-1);
     gate.release();
