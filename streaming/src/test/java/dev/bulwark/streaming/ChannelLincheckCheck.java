@@ -1,7 +1,7 @@
 package dev.bulwark.streaming;
 
 import dev.bulwark.resilience.lincheck.ImpatientTimeSource;
-import dev.bulwark.resilience.lincheck.Lincheck;
+import dev.bulwark.resilience.testing.LinearizabilityChecks;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
@@ -139,11 +139,11 @@ public class ChannelLincheckCheck {
 
   @Test
   void isLinearizableUnderModelChecking() {
-    Lincheck.modelChecking().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.modelCheck(getClass(), Model.class);
   }
 
   @Test
   void isLinearizableUnderStress() {
-    Lincheck.stress().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.stress(getClass(), Model.class);
   }
 }

@@ -1,7 +1,7 @@
 package dev.bulwark.resilience.ratelimit;
 
 import dev.bulwark.resilience.ManualTimeSource;
-import dev.bulwark.resilience.lincheck.Lincheck;
+import dev.bulwark.resilience.testing.LinearizabilityChecks;
 import java.time.Duration;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -102,11 +102,11 @@ public class KeyedRateLimiterLincheckCheck {
 
   @Test
   void isLinearizableUnderModelChecking() {
-    Lincheck.modelChecking().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.modelCheck(getClass(), Model.class);
   }
 
   @Test
   void isLinearizableUnderStress() {
-    Lincheck.stress().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.stress(getClass(), Model.class);
   }
 }
