@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bulwark.resilience.ManualTimeSource;
+import dev.bulwark.resilience.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
 import org.junit.jupiter.api.Test;
 
 class ChannelTest {
@@ -92,6 +95,43 @@ class ChannelTest {
           assertThat(result.get()).isFalse();
           assertThat(channel.size()).isEqualTo(1);
         });
+  }
+
+  /**
+   * The case ChannelLincheckTest reaches only in stress mode: a sender waiting on a full channel,
+   * while the channel is closed and then drained by one item, must throw on waking, not send into
+   * the closed channel. The close and the poll run inside the sender's wait, on its thread.
+   */
+  @Test
+  void aSenderWokenAfterCloseThrowsEvenWhenThereIsRoomAgain() throws InterruptedException {
+    AtomicReference<Channel<Integer>> ref = new AtomicReference<>();
+    TimeSource closeAndPollDuringTheWait =
+        new TimeSource() {
+          @Override
+          public long nanoTime() {
+            return 0L;
+          }
+
+          @Override
+          public void sleep(Duration duration) {}
+
+          @Override
+          public long awaitNanos(Lock lock, Condition condition, long nanos)
+              throws InterruptedException {
+            ref.get().close();
+            assertThat(ref.get().poll(Duration.ZERO)).isEqualTo(Poll.item(1));
+            return nanos;
+          }
+        };
+    Channel<Integer> channel =
+        Channel.<Integer>builder("test").capacity(1).timeSource(closeAndPollDuringTheWait).build();
+    ref.set(channel);
+    assertThat(channel.offer(1)).isTrue();
+    assertThatThrownBy(() -> channel.send(2, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThat(channel.size()).isZero();
+    assertThat(channel.poll(Duration.ZERO)).isEqualTo(Poll.end());
   }
 
   @Test

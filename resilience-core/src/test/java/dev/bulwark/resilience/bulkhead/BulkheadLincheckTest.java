@@ -2,7 +2,7 @@ package dev.bulwark.resilience.bulkhead;
 
 import dev.bulwark.resilience.Permit;
 import dev.bulwark.resilience.lincheck.ImpatientTimeSource;
-import dev.bulwark.resilience.lincheck.Lincheck;
+import dev.bulwark.resilience.testing.LinearizabilityChecks;
 import java.time.Duration;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
@@ -75,11 +75,11 @@ public class BulkheadLincheckTest {
 
   @Test
   void isLinearizableUnderModelChecking() {
-    Lincheck.modelChecking().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.modelCheck(getClass(), Model.class);
   }
 
   @Test
   void isLinearizableUnderStress() {
-    Lincheck.stress().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.stress(getClass(), Model.class);
   }
 }

@@ -184,6 +184,37 @@ class KeyedRateLimiterTest {
     }
   }
 
+  /**
+   * Regression, found by Lincheck model checking (KeyedRateLimiterLincheckTest): with the store at
+   * maxKeys, two first decisions for one key both found it absent; the first made room, evicting
+   * the other key, and inserted the key's bucket, and the second's room-making sweep then evicted
+   * that fresh bucket and started another, so the key got two bursts with one key active. Here the
+   * first decision runs whole inside the clock reading of the second's sweep (its second reading:
+   * the first is the decision's own), after the second has found the key absent.
+   */
+  @Test
+  void twoFirstDecisionsForOneKeyInAFullStoreDoNotGrantItTwoBursts() {
+    ManualTimeSource manual = new ManualTimeSource();
+    InterleavingClock clock = new InterleavingClock(manual);
+    KeyedRateLimiter<String> limiter =
+        KeyedRateLimiter.builder("api")
+            .rate(1, ofSeconds(1))
+            .burst(2)
+            .maxKeys(1)
+            .timeSource(clock)
+            .build();
+    assertThat(limiter.tryAcquire("other")).isTrue(); // the store is full
+    List<Decision> first = new ArrayList<>();
+    clock.duringReading(2, () -> first.add(limiter.decide("key", 2)));
+    Decision second = limiter.decide("key", 2);
+    assertThat(clock.ran()).as("the first decision ran inside the second's sweep").isTrue();
+    assertThat(first).containsExactly(Decision.GRANTED);
+    assertThat(second.granted()).as("a second burst for the same key").isFalse();
+    assertThat(second.retryAfter()).isEqualTo(ofSeconds(2));
+    assertThat(limiter.availablePermits("key")).isZero();
+    assertThat(limiter.trackedKeys()).isEqualTo(1);
+  }
+
   @Test
   void aMillionNewKeysNeverHoldMoreThanTheBound() {
     int bound = 10_000;

@@ -1,7 +1,7 @@
 package dev.bulwark.resilience.ratelimit;
 
 import dev.bulwark.resilience.ManualTimeSource;
-import dev.bulwark.resilience.lincheck.Lincheck;
+import dev.bulwark.resilience.testing.LinearizabilityChecks;
 import java.time.Duration;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The bucket is 1 permit per 10 ns with a burst of 2, so a few operations cross empty, refill
  * and full. Lincheck runs each scenario in model-checking mode (it explores thread switches at
- * every shared access) and in stress mode (real threads); {@code -Dbulwark.lincheck.scale=N}
+ * every shared access) and in stress mode (real threads); {@code -Dbulwark.stress.scale=N}
  * multiplies the iterations.
  */
 @Param(name = "permits", gen = IntGen.class, conf = "1:2")
@@ -73,11 +73,11 @@ public class RateLimiterLincheckTest {
 
   @Test
   void isLinearizableUnderModelChecking() {
-    Lincheck.modelChecking().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.modelCheck(getClass(), Model.class);
   }
 
   @Test
   void isLinearizableUnderStress() {
-    Lincheck.stress().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.stress(getClass(), Model.class);
   }
 }

@@ -472,46 +472,15 @@ class RateLimiterTest {
     InterleavingClock clock = new InterleavingClock(manual);
     RateLimiter limiter =
         RateLimiter.builder("api").rate(1, ofNanos(10)).burst(2).timeSource(clock).build();
-    clock.duringNextReading =
+    clock.duringNextReading(
         () -> {
           manual.advance(ofNanos(13));
           assertThat(limiter.tryAcquire()).isTrue();
-        };
+        });
     Decision decision = limiter.decide(2);
     // linearizable answers: granted at 0ns (before the other caller) or, after it, 10ns to wait
     assertThat(decision.retryAfter()).isIn(Duration.ZERO, ofNanos(10));
-    assertThat(clock.duringNextReading).as("the other caller ran").isNull();
-  }
-
-  /** A clock whose next reading returns the time as it was before running another caller. */
-  private static final class InterleavingClock implements TimeSource {
-    private final ManualTimeSource time;
-    Runnable duringNextReading;
-
-    InterleavingClock(ManualTimeSource time) {
-      this.time = time;
-    }
-
-    @Override
-    public long nanoTime() {
-      long reading = time.nanoTime();
-      Runnable other = duringNextReading;
-      duringNextReading = null;
-      if (other != null) {
-        other.run();
-      }
-      return reading;
-    }
-
-    @Override
-    public void sleep(Duration duration) throws InterruptedException {
-      time.sleep(duration);
-    }
-
-    @Override
-    public long awaitNanos(Lock lock, Condition condition, long nanos) throws InterruptedException {
-      return time.awaitNanos(lock, condition, nanos);
-    }
+    assertThat(clock.ran()).as("the other caller ran").isTrue();
   }
 
   @Test

@@ -13,12 +13,20 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  * checking explores their interleavings (switching threads at every shared read and write), stress
  * runs them on real threads; every outcome must match some serial order of the model.
  *
- * <p>{@code -Dbulwark.stress.scale=N} runs N times as many scenarios (and allows N times as long).
+ * <p>Every Lincheck check in Bulwark runs through here, so that together they stay within the
+ * suite's time budget on two cores. {@code -Dbulwark.stress.scale=N} runs N times as many scenarios
+ * (and allows N times as long), as it scales the other stress tests.
  */
 public final class LinearizabilityChecks {
 
   /** The scale factor of every check, as the other stress tests scale. */
   public static final int SCALE = Integer.getInteger("bulwark.stress.scale", 1);
+
+  /** Model checking by default: two threads of three operations, after two set-up operations. */
+  public static final Size MODEL_CHECKING = new Size(6, 100, 2, 3, 2);
+
+  /** Stress by default: three threads of three operations, after two set-up operations. */
+  public static final Size STRESS = new Size(6, 200, 3, 3, 2);
 
   // A guard against a hang, not a speed claim: a loaded 2-core machine ran one check for 5 minutes.
   private static final Duration BOUND = Duration.ofMinutes(10);
@@ -26,14 +34,41 @@ public final class LinearizabilityChecks {
   private LinearizabilityChecks() {}
 
   /**
-   * The size of one check: how many scenarios, how many runs of each, on how many threads.
+   * The size of one check: how many scenarios, how many runs of each, on how many threads. Every
+   * scenario also ends with one operation run after the parallel part.
    *
    * @param iterations scenarios to generate (multiplied by the scale)
    * @param invocations runs (interleavings, in model checking) of each scenario
    * @param threads parallel threads of a scenario
    * @param actorsPerThread operations per thread
+   * @param actorsBefore operations run on one thread before the parallel part
    */
-  public record Size(int iterations, int invocations, int threads, int actorsPerThread) {}
+  public record Size(
+      int iterations, int invocations, int threads, int actorsPerThread, int actorsBefore) {
+
+    /**
+     * A size with one operation before the parallel part.
+     *
+     * @param iterations scenarios to generate (multiplied by the scale)
+     * @param invocations runs (interleavings, in model checking) of each scenario
+     * @param threads parallel threads of a scenario
+     * @param actorsPerThread operations per thread
+     */
+    public Size(int iterations, int invocations, int threads, int actorsPerThread) {
+      this(iterations, invocations, threads, actorsPerThread, 1);
+    }
+  }
+
+  /**
+   * Explores interleavings of {@code test}'s operations with Lincheck's model checker, sized by
+   * {@link #MODEL_CHECKING}.
+   *
+   * @param test the class with the {@code @Operation}s (public, with a public no-arg constructor)
+   * @param model the sequential model: the same operations, plain and single-threaded
+   */
+  public static void modelCheck(Class<?> test, Class<?> model) {
+    modelCheck(test, model, MODEL_CHECKING);
+  }
 
   /**
    * Explores interleavings of {@code test}'s operations with Lincheck's model checker.
@@ -51,10 +86,21 @@ public final class LinearizabilityChecks {
                 .invocationsPerIteration(size.invocations())
                 .threads(size.threads())
                 .actorsPerThread(size.actorsPerThread())
-                .actorsBefore(1)
+                .actorsBefore(size.actorsBefore())
                 .actorsAfter(1)
                 .sequentialSpecification(model)
                 .check(test));
+  }
+
+  /**
+   * Runs {@code test}'s operations on real threads with Lincheck's stress strategy, sized by {@link
+   * #STRESS}.
+   *
+   * @param test the class with the {@code @Operation}s (public, with a public no-arg constructor)
+   * @param model the sequential model: the same operations, plain and single-threaded
+   */
+  public static void stress(Class<?> test, Class<?> model) {
+    stress(test, model, STRESS);
   }
 
   /**
@@ -73,7 +119,7 @@ public final class LinearizabilityChecks {
                 .invocationsPerIteration(size.invocations())
                 .threads(size.threads())
                 .actorsPerThread(size.actorsPerThread())
-                .actorsBefore(1)
+                .actorsBefore(size.actorsBefore())
                 .actorsAfter(1)
                 .sequentialSpecification(model)
                 .check(test));

@@ -1,7 +1,7 @@
 package dev.bulwark.streaming;
 
 import dev.bulwark.resilience.lincheck.ImpatientTimeSource;
-import dev.bulwark.resilience.lincheck.Lincheck;
+import dev.bulwark.resilience.testing.LinearizabilityChecks;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
@@ -10,11 +10,6 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.junit.jupiter.api.Test;
 
-/*
- * NOT RUN BY THE SUITE YET (named *Check so Surefire skips it): written and compiled, but not yet
- * run to a result before the deadline. Rename to *Test once it has passed on the real Channel and
- * failed on a seeded bug (send not re-checking close after its wait).
- */
 /**
  * Checks that {@link Channel}'s send, offer, poll, close and cancel are linearizable against a
  * plain bounded queue with a closed and a cancelled flag: no item lost or duplicated, none accepted
@@ -25,9 +20,14 @@ import org.junit.jupiter.api.Test;
  * waits, and a racing poll, send, close or cancel may wake it in that window, but no operation
  * blocks for good. The untimed {@code send(item)} and {@code receive()} run the same loop with a
  * wait of no deadline, which a linearizability check cannot end; they are not called here.
+ *
+ * <p>The window inside a wait is reached by the stress run, not by model checking: with send seeded
+ * not to check close again after its wait, model checking passed (it does not switch threads inside
+ * the JDK's lock internals) and stress failed in one of two runs. So this check is weak on that
+ * window; ChannelTest pins it deterministically.
  */
 @Param(name = "item", gen = IntGen.class, conf = "1:3")
-public class ChannelLincheckCheck {
+public class ChannelLincheckTest {
 
   private static final int CAPACITY = 2;
   private static final Duration WAIT = Duration.ofSeconds(1);
@@ -139,11 +139,11 @@ public class ChannelLincheckCheck {
 
   @Test
   void isLinearizableUnderModelChecking() {
-    Lincheck.modelChecking().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.modelCheck(getClass(), Model.class);
   }
 
   @Test
   void isLinearizableUnderStress() {
-    Lincheck.stress().sequentialSpecification(Model.class).check(getClass());
+    LinearizabilityChecks.stress(getClass(), Model.class);
   }
 }
