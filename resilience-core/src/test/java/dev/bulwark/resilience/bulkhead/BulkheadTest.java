@@ -355,4 +355,58 @@ class BulkheadTest {
       return e;
     }
   }
+
+  /**
+   * The permit comes free while the waiter waits, and its wait then ends by timing out: the waiter
+   * was granted the permit, so it must take it, not leave the queue refused and strand the permit
+   * (BulkheadLincheckTest does not reach this: its model checker does not switch threads inside the
+   * time source's wait). The holder's release runs inside the wait, on the waiter's thread, which
+   * holds the gate's lock there as a real wait would on waking.
+   */
+  @Test
+  void aWaiterGrantedAsItsWaitTimesOutTakesThePermitInsteadOfLeakingIt() {
+    ReleasingWait wait = new ReleasingWait();
+    Bulkhead bulkhead =
+        Bulkhead.builder("db")
+            .maxConcurrentCalls(1)
+            .maxWait(Duration.ofMillis(100))
+            .timeSource(wait)
+            .build();
+    Permit held = bulkhead.acquirePermit();
+    wait.duringWait = held::close;
+    Permit granted = bulkhead.acquirePermit();
+    assertThat(wait.duringWait).as("the holder released during the wait").isNull();
+    assertThat(bulkhead.availablePermits()).isZero();
+    assertThat(bulkhead.queuedCalls()).isZero();
+    granted.close();
+    assertThat(bulkhead.availablePermits()).isEqualTo(1);
+  }
+
+  /** A wait that runs another caller's step, then reports that its time ran out. */
+  private static final class ReleasingWait implements dev.bulwark.resilience.TimeSource {
+    Runnable duringWait;
+
+    @Override
+    public long nanoTime() {
+      return 0L;
+    }
+
+    @Override
+    public void sleep(Duration duration) {
+      throw new UnsupportedOperationException("the bulkhead never sleeps");
+    }
+
+    @Override
+    public long awaitNanos(
+        java.util.concurrent.locks.Lock lock,
+        java.util.concurrent.locks.Condition condition,
+        long nanos) {
+      Runnable step = duringWait;
+      duringWait = null;
+      if (step != null) {
+        step.run();
+      }
+      return 0L;
+    }
+  }
 }
