@@ -1,14 +1,10 @@
 package dev.bulwark.resilience.circuitbreaker;
 
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static dev.bulwark.resilience.testing.LinearizabilityChecks.actor;
+import static dev.bulwark.resilience.testing.LinearizabilityChecks.explore;
 
 import dev.bulwark.resilience.circuitbreaker.CircuitBreakerLincheckTest.Model;
 import dev.bulwark.resilience.circuitbreaker.CircuitBreakerLincheckTest.Operations;
-import java.time.Duration;
-import java.util.List;
-import org.jetbrains.kotlinx.lincheck.Actor;
-import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,36 +22,10 @@ class CircuitBreakerInterleavingTest {
    */
   @Test
   void twoCallersRacingIntoHalfOpenTakeItsOneTrialPermitOnce() {
-    explore(acquire(0), acquire(1));
-  }
-
-  private static Actor acquire(int thread) {
-    try {
-      return new Actor(
-          Operations.class.getMethod("acquire", int.class),
-          List.of(thread),
-          false,
-          false,
-          false,
-          false,
-          false);
-    } catch (NoSuchMethodException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  /** Model-checks every interleaving of {@code first} and {@code second} on two threads. */
-  private static void explore(Actor first, Actor second) {
-    ExecutionScenario scenario =
-        new ExecutionScenario(List.of(), List.of(List.of(first), List.of(second)), List.of(), null);
-    assertTimeoutPreemptively(
-        Duration.ofMinutes(2),
-        () ->
-            new ModelCheckingOptions()
-                .iterations(0)
-                .invocationsPerIteration(300)
-                .addCustomScenario(scenario)
-                .sequentialSpecification(Model.class)
-                .check(Operations.class));
+    explore(
+        Operations.class,
+        Model.class,
+        actor(Operations.class, "acquire", 0),
+        actor(Operations.class, "acquire", 1));
   }
 }

@@ -1,14 +1,10 @@
 package dev.bulwark.resilience.circuitbreaker;
 
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static dev.bulwark.resilience.testing.LinearizabilityChecks.actor;
+import static dev.bulwark.resilience.testing.LinearizabilityChecks.explore;
 
 import dev.bulwark.resilience.circuitbreaker.TimeWindowLincheckTest.Model;
 import dev.bulwark.resilience.circuitbreaker.TimeWindowLincheckTest.Operations;
-import java.time.Duration;
-import java.util.List;
-import org.jetbrains.kotlinx.lincheck.Actor;
-import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +24,11 @@ class TimeWindowInterleavingTest {
    */
   @Test
   void twoRecordsAcrossASecondsTurnDoNotEachJudgeTheOthersOutcome() {
-    explore(record(0, 2), record(Window.FAILED, 3));
+    explore(
+        Operations.class,
+        Model.class,
+        actor(Operations.class, "record", 0, 2),
+        actor(Operations.class, "record", Window.FAILED, 3));
   }
 
   /**
@@ -39,36 +39,10 @@ class TimeWindowInterleavingTest {
    */
   @Test
   void aRecordDoesNotSumABucketThatALaterSecondTookOverMeanwhile() {
-    explore(record(Window.FAILED, 2), record(Window.FAILED, 3));
-  }
-
-  private static Actor record(int outcome, int second) {
-    try {
-      return new Actor(
-          Operations.class.getMethod("record", int.class, int.class),
-          List.of(outcome, second),
-          false,
-          false,
-          false,
-          false,
-          false);
-    } catch (NoSuchMethodException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  /** Model-checks every interleaving of {@code first} and {@code second} on two threads. */
-  private static void explore(Actor first, Actor second) {
-    ExecutionScenario scenario =
-        new ExecutionScenario(List.of(), List.of(List.of(first), List.of(second)), List.of(), null);
-    assertTimeoutPreemptively(
-        Duration.ofMinutes(2),
-        () ->
-            new ModelCheckingOptions()
-                .iterations(0)
-                .invocationsPerIteration(300)
-                .addCustomScenario(scenario)
-                .sequentialSpecification(Model.class)
-                .check(Operations.class));
+    explore(
+        Operations.class,
+        Model.class,
+        actor(Operations.class, "record", Window.FAILED, 2),
+        actor(Operations.class, "record", Window.FAILED, 3));
   }
 }

@@ -1,14 +1,10 @@
 package dev.bulwark.resilience.retry;
 
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static dev.bulwark.resilience.testing.LinearizabilityChecks.actor;
+import static dev.bulwark.resilience.testing.LinearizabilityChecks.explore;
 
 import dev.bulwark.resilience.retry.RetryBudgetLincheckTest.Model;
 import dev.bulwark.resilience.retry.RetryBudgetLincheckTest.Operations;
-import java.time.Duration;
-import java.util.List;
-import org.jetbrains.kotlinx.lincheck.Actor;
-import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,39 +18,22 @@ class RetryBudgetInterleavingTest {
   /** Two requests recorded at once both count: the budget then allows half of two, plus one. */
   @Test
   void twoRequestsRecordedAtOnceBothCount() {
-    explore(actor("recordRequest"), actor("recordRequest"), actor("available"));
+    explore(
+        Operations.class,
+        Model.class,
+        actor(Operations.class, "recordRequest"),
+        actor(Operations.class, "recordRequest"),
+        actor(Operations.class, "available"));
   }
 
   /** Two retries taken at once both count: with one left, exactly one of them gets it. */
   @Test
   void twoRetriesRacingForTheLastOneTakeItOnce() {
-    explore(actor("tryAcquireRetry"), actor("tryAcquireRetry"), actor("available"));
-  }
-
-  private static Actor actor(String operation) {
-    try {
-      return new Actor(
-          Operations.class.getMethod(operation), List.of(), false, false, false, false, false);
-    } catch (NoSuchMethodException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  /**
-   * Model-checks every interleaving of {@code first} and {@code second}, then runs {@code after}.
-   */
-  private static void explore(Actor first, Actor second, Actor after) {
-    ExecutionScenario scenario =
-        new ExecutionScenario(
-            List.of(), List.of(List.of(first), List.of(second)), List.of(after), null);
-    assertTimeoutPreemptively(
-        Duration.ofMinutes(2),
-        () ->
-            new ModelCheckingOptions()
-                .iterations(0)
-                .invocationsPerIteration(300)
-                .addCustomScenario(scenario)
-                .sequentialSpecification(Model.class)
-                .check(Operations.class));
+    explore(
+        Operations.class,
+        Model.class,
+        actor(Operations.class, "tryAcquireRetry"),
+        actor(Operations.class, "tryAcquireRetry"),
+        actor(Operations.class, "available"));
   }
 }

@@ -2,7 +2,12 @@ package dev.bulwark.resilience.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.jetbrains.kotlinx.lincheck.Actor;
+import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 
@@ -121,6 +126,53 @@ public final class LinearizabilityChecks {
                 .actorsPerThread(size.actorsPerThread())
                 .actorsBefore(size.actorsBefore())
                 .actorsAfter(1)
+                .sequentialSpecification(model)
+                .check(test));
+  }
+
+  /**
+   * Returns a call of {@code test}'s operation {@code name} with {@code args}, for {@link
+   * #explore}.
+   *
+   * @param test the class with the {@code @Operation}s
+   * @param name the operation's method name, unique in {@code test}
+   * @param args its arguments
+   * @return the call
+   * @throws IllegalArgumentException if {@code test} has no such method, or more than one
+   */
+  public static Actor actor(Class<?> test, String name, Object... args) {
+    List<Method> methods =
+        Arrays.stream(test.getMethods()).filter(m -> m.getName().equals(name)).toList();
+    if (methods.size() != 1) {
+      throw new IllegalArgumentException(
+          test.getSimpleName() + " must have one method named " + name + ", has " + methods.size());
+    }
+    return new Actor(methods.getFirst(), List.of(args), false, false, false, false, false);
+  }
+
+  /**
+   * Model-checks every interleaving of one fixed scenario, the same on every run: {@code first} and
+   * {@code second} on two threads, then {@code after} on one. Fixed scenarios pin a race that the
+   * random scenarios of {@link #modelCheck} reach only by chance.
+   *
+   * @param test the class with the {@code @Operation}s (public, with a public no-arg constructor)
+   * @param model the sequential model: the same operations, plain and single-threaded
+   * @param first the first thread's call
+   * @param second the second thread's call
+   * @param after calls made once both threads have finished, in order
+   */
+  public static void explore(
+      Class<?> test, Class<?> model, Actor first, Actor second, Actor... after) {
+    ExecutionScenario scenario =
+        new ExecutionScenario(
+            List.of(), List.of(List.of(first), List.of(second)), List.of(after), null);
+    assertTimeoutPreemptively(
+        BOUND.multipliedBy(SCALE),
+        () ->
+            new ModelCheckingOptions()
+                .iterations(0)
+                .invocationsPerIteration(300 * SCALE)
+                .addCustomScenario(scenario)
                 .sequentialSpecification(model)
                 .check(test));
   }
