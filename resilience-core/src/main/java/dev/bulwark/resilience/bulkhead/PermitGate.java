@@ -1,6 +1,7 @@
 package dev.bulwark.resilience.bulkhead;
 
 import dev.bulwark.resilience.TimeSource;
+import dev.bulwark.resilience.internal.Backoff;
 import dev.bulwark.resilience.internal.PaddedAtomicLong;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
@@ -113,6 +114,7 @@ final class PermitGate {
    * @return the in-flight count including this permit, or -1 if none was free
    */
   int tryAcquire() {
+    int spins = 1;
     while (true) {
       long s = state.get();
       if (!open(s)) {
@@ -121,6 +123,9 @@ final class PermitGate {
       if (state.compareAndSet(s, s + 1)) {
         return inFlight(s) + 1;
       }
+      // Lost to another caller, which has the line now: let it keep it for a while before reading
+      // again (BulkheadBenchmark at 2 threads: 21.8 -> 30.6 ops/us, benchmarks/README.md).
+      spins = Backoff.pause(spins);
     }
   }
 

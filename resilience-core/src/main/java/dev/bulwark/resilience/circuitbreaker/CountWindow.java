@@ -1,5 +1,6 @@
 package dev.bulwark.resilience.circuitbreaker;
 
+import dev.bulwark.resilience.internal.Backoff;
 import dev.bulwark.resilience.internal.PaddedAtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -97,7 +98,7 @@ final class CountWindow implements Window {
    * running, finishes on its own, and a stalled owner is still helped, so the window stays
    * lock-free.
    *
-   * The pauses grow: 1, 2, 4, ... up to MAX_SPINS onSpinWait calls between two reads. A single
+   * The pauses grow: 1, 2, 4, ... up to Backoff.MAX_SPINS onSpinWait calls between two reads. A single
    * pause let the waiting thread read both lines again while the owner was still writing them,
    * and the two threads settled into taking turns record by record, each turn moving both lines
    * across; waiting longer leaves the lines with the thread that has them, which records several
@@ -107,7 +108,6 @@ final class CountWindow implements Window {
    * being scheduled.
    */
   private static final int PATIENCE = 4;
-  private static final int MAX_SPINS = 64;
 
   private final int size;
   private final long positionMagic; // for positionOf: ceil(2^64 / size), modulo 2^64
@@ -148,7 +148,7 @@ final class CountWindow implements Window {
         // almost always a few instructions from doing so itself: give it a moment (see PATIENCE),
         // then help it.
         if (patience-- > 0) {
-          spins = pause(spins);
+          spins = Backoff.pause(spins);
           continue;
         }
         totals.compareAndSet(t, advance(t, written(slot), (int) slot & OUTCOME_MASK));
@@ -164,15 +164,9 @@ final class CountWindow implements Window {
         totals.compareAndSet(t, next); // fails only if a helper already stored `next`
         return thresholds.judge(calls(next), failures(next), slow(next));
       }
-      spins = pause(spins); // another record took this slot first: let it finish before reading
+      spins =
+          Backoff.pause(spins); // another record took this slot first: let it finish before reading
     }
-  }
-
-  private static int pause(int spins) {
-    for (int i = 0; i < spins; i++) {
-      Thread.onSpinWait();
-    }
-    return Math.min(spins << 1, MAX_SPINS);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.bulwark.resilience.circuitbreaker;
 
+import dev.bulwark.resilience.internal.Backoff;
 import dev.bulwark.resilience.internal.PaddedAtomicLong;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,7 +73,6 @@ final class TimeWindow implements Window {
 
   // Spins before a thread that finds the live word sealed builds the next frame itself.
   private static final int PATIENCE = 4;
-  private static final int MAX_SPINS = 64;
 
   /**
    * The window as of its latest second. Immutable but for {@code live}; a later state is a new
@@ -139,7 +139,7 @@ final class TimeWindow implements Window {
       if (c < 0) {
         // Sealed: another thread is publishing the next frame. Give it a moment, then do it here.
         if (patience-- > 0) {
-          spins = pause(spins);
+          spins = Backoff.pause(spins);
           continue;
         }
         c &= ~SEALED;
@@ -218,13 +218,6 @@ final class TimeWindow implements Window {
         f.slow + ((liveCounts >>> SLOW_SHIFT) & FIELD));
   }
 
-  private static int pause(int spins) {
-    for (int i = 0; i < spins; i++) {
-      Thread.onSpinWait();
-    }
-    return Math.min(spins << 1, MAX_SPINS);
-  }
-
   @Override
   public Counts counts(long nowNanos) {
     long second = Math.floorDiv(nowNanos, NANOS_PER_SECOND);
@@ -237,7 +230,7 @@ final class TimeWindow implements Window {
         return countsAt(f, c, second); // takes effect at the read of the unsealed live word
       }
       if (patience-- > 0) {
-        spins = pause(spins);
+        spins = Backoff.pause(spins);
       } else {
         frame.compareAndSet(f, next(f, c & ~SEALED, f.latest, 0)); // publish it unchanged
       }

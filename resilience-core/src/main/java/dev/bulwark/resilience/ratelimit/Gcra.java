@@ -1,5 +1,6 @@
 package dev.bulwark.resilience.ratelimit;
 
+import dev.bulwark.resilience.internal.Backoff;
 import java.time.Duration;
 
 /**
@@ -41,9 +42,6 @@ final class Gcra {
 
   /** The value of a key that has no bucket: a full bucket. Never stored. */
   static final long ABSENT = Long.MIN_VALUE;
-
-  /** The most {@link Thread#onSpinWait} calls between two attempts of a contended decision. */
-  private static final int MAX_SPINS = 64;
 
   /** The largest debt ever stored, in units; a larger difference means an ancient value. */
   static final long HORIZON = 1L << 62;
@@ -185,10 +183,7 @@ final class Gcra {
       // Lost to another caller, who has the cache line now: let it keep the line for a while
       // (growing pauses, as the count window's) instead of pulling it back at once, then read
       // again.
-      for (int i = 0; i < spins; i++) {
-        Thread.onSpinWait();
-      }
-      spins = Math.min(spins << 1, MAX_SPINS);
+      spins = Backoff.pause(spins);
       stored = store.get(key);
     }
   }
