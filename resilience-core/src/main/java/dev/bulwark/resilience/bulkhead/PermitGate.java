@@ -123,8 +123,8 @@ final class PermitGate {
       if (state.compareAndSet(s, s + 1)) {
         return inFlight(s) + 1;
       }
-      // Lost to another caller, which has the line now: let it keep it for a while before reading
-      // again (BulkheadBenchmark at 2 threads: 21.8 -> 30.6 ops/us, benchmarks/README.md).
+      // Lost to another caller, which has the line now: let it keep the line for a while before
+      // reading again (see Backoff; measured in benchmarks/README.md).
       spins = Backoff.pause(spins);
     }
   }
