@@ -98,14 +98,14 @@ final class CountWindow implements Window {
    * running, finishes on its own, and a stalled owner is still helped, so the window stays
    * lock-free.
    *
-   * The pauses grow: 1, 2, 4, ... up to Backoff.MAX_SPINS onSpinWait calls between two reads. A single
-   * pause let the waiting thread read both lines again while the owner was still writing them,
-   * and the two threads settled into taking turns record by record, each turn moving both lines
-   * across; waiting longer leaves the lines with the thread that has them, which records several
-   * times in a row. This matters when the window holds a failure, so that no record takes the fast
-   * path described atop the class (the CircuitBreaker benchmark's countMixed variant; its numbers
-   * are in benchmarks/README.md). Every wait is bounded, so progress never depends on a thread
-   * being scheduled.
+   * The pauses grow (Backoff.pause): 1, 2, 4, ... up to 64 onSpinWait calls between two reads. A
+   * single pause let the waiting thread read both lines again while the owner was still writing
+   * them, and the two threads settled into taking turns record by record, each turn moving both
+   * lines across; waiting longer leaves the lines with the thread that has them, which records
+   * several times in a row. This matters when the window holds a failure, so that no record takes
+   * the fast path described atop the class (the CircuitBreaker benchmark's countMixed variant; its
+   * numbers are in benchmarks/README.md). Every wait is bounded, so progress never depends on a
+   * thread being scheduled.
    */
   private static final int PATIENCE = 4;
 
@@ -164,8 +164,8 @@ final class CountWindow implements Window {
         totals.compareAndSet(t, next); // fails only if a helper already stored `next`
         return thresholds.judge(calls(next), failures(next), slow(next));
       }
-      spins =
-          Backoff.pause(spins); // another record took this slot first: let it finish before reading
+      // another record took this slot first: let it finish before reading
+      spins = Backoff.pause(spins);
     }
   }
 

@@ -9,9 +9,8 @@ package dev.bulwark.resilience.internal;
  * <p>Why pause at all: the thread that won now owns the word's cache line. Reading again at once
  * pulls the line back across while the winner is still using it, and two threads settle into taking
  * turns, each turn moving the line; waiting a little, longer each time, leaves the line with the
- * winner for several operations in a row. Measured on the bulkhead, the rate limiter and both
- * breaker windows (benchmarks/README.md). Every pause is bounded, so a loop that uses it stays
- * lock-free.
+ * winner for several operations in a row. Measured on the bulkhead, the rate limiter and the count
+ * window (benchmarks/README.md). Every pause is bounded, so a loop that uses it stays lock-free.
  *
  * <p>Internal to Bulwark's modules; not an API for applications.
  */
