@@ -2,9 +2,8 @@ package dev.bulwark.resilience.internal;
 
 /**
  * The pause a lock-free loop takes after it lost a compare-and-set on a contended word: {@code
- * spins} calls of {@link Thread#onSpinWait}, then the next pause, twice as long, up to {@link
- * #MAX_SPINS}. A loop starts with {@code spins = 1} and writes {@code spins =
- * Backoff.pause(spins)}.
+ * spins} calls of {@link Thread#onSpinWait}, then the next pause, twice as long, up to 64 calls. A
+ * loop starts with {@code spins = 1} and writes {@code spins = Backoff.pause(spins)}.
  *
  * <p>Why pause at all: the thread that won now owns the word's cache line. Reading again at once
  * pulls the line back across while the winner is still using it, and two threads settle into taking
@@ -17,7 +16,7 @@ package dev.bulwark.resilience.internal;
 public final class Backoff {
 
   /** The longest pause, in {@link Thread#onSpinWait} calls. */
-  public static final int MAX_SPINS = 64;
+  private static final int MAX_SPINS = 64;
 
   private Backoff() {}
 
